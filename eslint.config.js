@@ -79,6 +79,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/protocol/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'protocol is isomorphic: no Node built-ins.' }] }],
     },

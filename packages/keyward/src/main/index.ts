@@ -1,0 +1,9 @@
+/**
+ * @module main
+ * Composition roots, one per deployment shape; imported only by cli/.
+ */
+export { openLocal, sqlitePathOf, type LocalContext, type LocalLocation } from './local.js';
+export {
+  exportBackup, mergeBackup, openBackup, parseBackup, restoreBackup, LOCAL_ACCOUNT_NAME,
+  type CredentialInput, type CredentialSummary, type OpenedBackup, type ParsedBackup,
+} from '../vault/index.js';

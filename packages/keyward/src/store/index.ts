@@ -1,0 +1,10 @@
+/**
+ * @module store
+ * One storage interface; SQLite and PostgreSQL behind it. See README.md.
+ */
+export type {
+  AccountRepo, AccountRow, CredentialRepo, CredentialRow, CredentialUpdate, Custody, KeyWrapUpdate, Store, StoreTx,
+} from './store.js';
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export { FORMAT_VERSION } from './migrations/migration.js';

@@ -1,0 +1,39 @@
+// PostgreSQL migrations: the same tables and columns as sqlite.ts, in PostgreSQL's types.
+import type { Migration } from './migration.js';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE account (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kdf_memory_kib INTEGER NOT NULL,
+        kdf_iterations INTEGER NOT NULL,
+        salt BYTEA NOT NULL,
+        wrapped_user_key BYTEA NOT NULL,
+        auth_key_hash TEXT,
+        revision INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE credential (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        exchange TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        custody TEXT NOT NULL CHECK (custody IN ('sealed', 'token-bound', 'delegated')),
+        ciphertext BYTEA NOT NULL,
+        wrapped_dek BYTEA NOT NULL,
+        kek_wrapped_dek BYTEA,
+        kek_id TEXT,
+        revision INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        rotated_at BIGINT,
+        UNIQUE (account_id, name)
+      );
+    `,
+  },
+];

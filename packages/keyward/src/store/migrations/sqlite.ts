@@ -1,0 +1,40 @@
+// SQLite migrations, in order. Never edit a released one: add the next. The PostgreSQL file
+// must describe the same tables and columns (migrations.test.ts compares the live schemas).
+import type { Migration } from './migration.js';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE account (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kdf_memory_kib INTEGER NOT NULL,
+        kdf_iterations INTEGER NOT NULL,
+        salt BLOB NOT NULL,
+        wrapped_user_key BLOB NOT NULL,
+        auth_key_hash TEXT,
+        revision INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE credential (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        exchange TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        custody TEXT NOT NULL CHECK (custody IN ('sealed', 'token-bound', 'delegated')),
+        ciphertext BLOB NOT NULL,
+        wrapped_dek BLOB NOT NULL,
+        kek_wrapped_dek BLOB,
+        kek_id TEXT,
+        revision INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        rotated_at INTEGER,
+        UNIQUE (account_id, name)
+      );
+    `,
+  },
+];

@@ -1,0 +1,113 @@
+// The repositories, written once over kysely and shared by both backends. Each backend passes its
+// own error mapper, so driver errors become KeywardErrors at this one boundary.
+import type { Kysely, Selectable } from 'kysely';
+import { KeywardError } from '@keyward/protocol/errors';
+import type { AccountTable, CredentialTable, Database } from './schema.js';
+import type { AccountRepo, AccountRow, CredentialRepo, CredentialRow, StoreTx } from './store.js';
+
+/** Classifies a driver error; `unique` is true for a unique-constraint violation. */
+export interface ErrorMapper {
+  isUniqueViolation(e: unknown): boolean;
+  map(e: unknown): unknown;
+}
+
+const toBytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function accountFrom(r: Selectable<AccountTable>): AccountRow {
+  return {
+    id: r.id, name: r.name, kdfMemoryKiB: Number(r.kdf_memory_kib), kdfIterations: Number(r.kdf_iterations),
+    salt: toBytes(r.salt), wrappedUserKey: toBytes(r.wrapped_user_key), authKeyHash: r.auth_key_hash,
+    revision: Number(r.revision), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  };
+}
+
+function credentialFrom(r: Selectable<CredentialTable>): CredentialRow {
+  return {
+    id: r.id, accountId: r.account_id, name: r.name, exchange: r.exchange, fingerprint: r.fingerprint,
+    custody: r.custody, ciphertext: toBytes(r.ciphertext), wrappedDek: toBytes(r.wrapped_dek),
+    kekWrappedDek: r.kek_wrapped_dek === null ? null : toBytes(r.kek_wrapped_dek), kekId: r.kek_id,
+    revision: Number(r.revision), createdAt: Number(r.created_at), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at),
+  };
+}
+
+export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx {
+  async function guarded<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw errors.map(e);
+    }
+  }
+
+  const accounts: AccountRepo = {
+    insert: (row) => guarded(async () => {
+      try {
+        await db.insertInto('account').values({
+          id: row.id, name: row.name, kdf_memory_kib: row.kdfMemoryKiB, kdf_iterations: row.kdfIterations,
+          salt: toBytes(row.salt), wrapped_user_key: toBytes(row.wrappedUserKey), auth_key_hash: row.authKeyHash,
+          revision: row.revision, created_at: row.createdAt, updated_at: row.updatedAt,
+        }).execute();
+      } catch (e) {
+        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_VAULT_EXISTS', `An account named "${row.name}" already exists.`);
+        throw e;
+      }
+    }),
+    findById: (id) => guarded(async () => {
+      const r = await db.selectFrom('account').selectAll().where('id', '=', id).executeTakeFirst();
+      return r === undefined ? undefined : accountFrom(r);
+    }),
+    findByName: (name) => guarded(async () => {
+      const r = await db.selectFrom('account').selectAll().where('name', '=', name).executeTakeFirst();
+      return r === undefined ? undefined : accountFrom(r);
+    }),
+    list: () => guarded(async () => (await db.selectFrom('account').selectAll().orderBy('name').execute()).map(accountFrom)),
+    updateKeyWrap: (id, expectedRevision, u) => guarded(async () => {
+      const result = await db.updateTable('account').set({
+        kdf_memory_kib: u.kdfMemoryKiB, kdf_iterations: u.kdfIterations, salt: toBytes(u.salt),
+        wrapped_user_key: toBytes(u.wrappedUserKey), updated_at: u.updatedAt, revision: expectedRevision + 1,
+        ...(u.authKeyHash === undefined ? {} : { auth_key_hash: u.authKeyHash }),
+      }).where('id', '=', id).where('revision', '=', expectedRevision).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    }),
+  };
+
+  const credentials: CredentialRepo = {
+    insert: (row) => guarded(async () => {
+      try {
+        await db.insertInto('credential').values({
+          id: row.id, account_id: row.accountId, name: row.name, exchange: row.exchange, fingerprint: row.fingerprint,
+          custody: row.custody, ciphertext: toBytes(row.ciphertext), wrapped_dek: toBytes(row.wrappedDek),
+          kek_wrapped_dek: row.kekWrappedDek === null ? null : toBytes(row.kekWrappedDek), kek_id: row.kekId,
+          revision: row.revision, created_at: row.createdAt, rotated_at: row.rotatedAt,
+        }).execute();
+      } catch (e) {
+        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_CREDENTIAL_EXISTS', `A credential named "${row.name}" already exists.`);
+        throw e;
+      }
+    }),
+    findById: (id) => guarded(async () => {
+      const r = await db.selectFrom('credential').selectAll().where('id', '=', id).executeTakeFirst();
+      return r === undefined ? undefined : credentialFrom(r);
+    }),
+    findByName: (accountId, name) => guarded(async () => {
+      const r = await db.selectFrom('credential').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+      return r === undefined ? undefined : credentialFrom(r);
+    }),
+    list: (accountId) => guarded(async () =>
+      (await db.selectFrom('credential').selectAll().where('account_id', '=', accountId).orderBy('name').execute()).map(credentialFrom)),
+    update: (id, expectedRevision, u) => guarded(async () => {
+      const result = await db.updateTable('credential').set({
+        ciphertext: toBytes(u.ciphertext), wrapped_dek: toBytes(u.wrappedDek), fingerprint: u.fingerprint,
+        rotated_at: u.rotatedAt, revision: expectedRevision + 1,
+        ...(u.kekWrappedDek === undefined ? {} : { kek_wrapped_dek: u.kekWrappedDek === null ? null : toBytes(u.kekWrappedDek) }),
+      }).where('id', '=', id).where('revision', '=', expectedRevision).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    }),
+    remove: (id) => guarded(async () => {
+      const result = await db.deleteFrom('credential').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows === 1n;
+    }),
+  };
+
+  return { accounts, credentials };
+}

@@ -1,0 +1,84 @@
+// One storage interface (DESIGN.md, STYLE habit 2); SQLite and PostgreSQL implement it and run the
+// same contract suite (store.contract.ts). The store sees ciphertext and metadata only: nothing
+// that reaches it can open a credential without a key held elsewhere.
+
+export type Custody = 'sealed' | 'token-bound' | 'delegated';
+
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly kdfMemoryKiB: number;
+  readonly kdfIterations: number;
+  readonly salt: Uint8Array;
+  readonly wrappedUserKey: Uint8Array;
+  /** A server's Argon2id hash of the client's auth key; null for the local vault. */
+  readonly authKeyHash: string | null;
+  /** Optimistic-concurrency counter: every update names the revision it read. */
+  readonly revision: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface CredentialRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly exchange: string;
+  readonly fingerprint: string;
+  readonly custody: Custody;
+  readonly ciphertext: Uint8Array;
+  readonly wrappedDek: Uint8Array;
+  readonly kekWrappedDek: Uint8Array | null;
+  readonly kekId: string | null;
+  readonly revision: number;
+  readonly createdAt: number;
+  readonly rotatedAt: number | null;
+}
+
+export interface KeyWrapUpdate {
+  readonly kdfMemoryKiB: number;
+  readonly kdfIterations: number;
+  readonly salt: Uint8Array;
+  readonly wrappedUserKey: Uint8Array;
+  readonly authKeyHash?: string | null;
+  readonly updatedAt: number;
+}
+
+export interface CredentialUpdate {
+  readonly ciphertext: Uint8Array;
+  readonly wrappedDek: Uint8Array;
+  readonly kekWrappedDek?: Uint8Array | null;
+  readonly fingerprint: string;
+  readonly rotatedAt: number;
+}
+
+export interface AccountRepo {
+  insert(row: AccountRow): Promise<void>;
+  findById(id: string): Promise<AccountRow | undefined>;
+  findByName(name: string): Promise<AccountRow | undefined>;
+  list(): Promise<AccountRow[]>;
+  /** False (and nothing written) when the stored revision is no longer `expectedRevision`. */
+  updateKeyWrap(id: string, expectedRevision: number, update: KeyWrapUpdate): Promise<boolean>;
+}
+
+export interface CredentialRepo {
+  insert(row: CredentialRow): Promise<void>;
+  findById(id: string): Promise<CredentialRow | undefined>;
+  findByName(accountId: string, name: string): Promise<CredentialRow | undefined>;
+  /** Ordered by name. */
+  list(accountId: string): Promise<CredentialRow[]>;
+  update(id: string, expectedRevision: number, update: CredentialUpdate): Promise<boolean>;
+  remove(id: string): Promise<boolean>;
+}
+
+export interface StoreTx {
+  readonly accounts: AccountRepo;
+  readonly credentials: CredentialRepo;
+}
+
+export interface Store extends StoreTx {
+  readonly kind: 'sqlite' | 'postgres';
+  /** All or nothing: a throw inside `fn` rolls everything back. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+// PostgreSQL for tests: the machine's server (KEYWARD_TEST_PG, default 127.0.0.1:5432/test).
+// Unreachable means the tests are SKIPPED, loudly, unless KEYWARD_REQUIRE_PG=1 (CI), where it fails.
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+
+export function postgresTestUrl(): string {
+  return process.env.KEYWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+let available: Promise<boolean> | undefined;
+export function postgresAvailable(): Promise<boolean> {
+  available ??= (async () => {
+    const client = new pg.Client({ connectionString: postgresTestUrl(), connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return available;
+}
+
+/**
+ * Resolves to node:test's `skip` option for a PostgreSQL test: false when the server answers, a
+ * reason string when it does not (and prints a banner). Throws under KEYWARD_REQUIRE_PG=1.
+ */
+export async function skipUnlessPostgres(what: string): Promise<false | string> {
+  if (await postgresAvailable()) return false;
+  const reason = `PostgreSQL unreachable at ${postgresTestUrl()}`;
+  if (process.env.KEYWARD_REQUIRE_PG === '1') throw new Error(`${reason}, and KEYWARD_REQUIRE_PG=1: ${what} must run`);
+  console.warn(`\n*** ${reason}: ${what} SKIPPED (set KEYWARD_TEST_PG, or see README "PostgreSQL for tests") ***\n`);
+  return reason;
+}
+
+/** A fresh schema name for one test file; drop it with dropSchema. */
+export function testSchemaName(): string {
+  return `kw_test_${randomBytes(6).toString('hex')}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresTestUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * @module vault
+ * Credential custody: the only module that turns ciphertext into usable keys. See README.md.
+ */
+export {
+  createLocalVault, LOCAL_ACCOUNT_NAME, openCredential, sealCredential,
+  type LocalVault, type UnlockedVault, type CredentialSummary, type UnlockResult,
+} from './local-vault.js';
+export { SECRET_FIELDS, type CredentialInput, type CredentialSecrets, type SecretField } from './credential-secrets.js';
+export { exportBackup, parseBackup, openBackup, restoreBackup, mergeBackup, BACKUP_FORMAT, type ParsedBackup, type OpenedBackup } from './backup.js';
