@@ -4,16 +4,7 @@
 // (VmLck in /proc/self/status) before and after. Returns a report; never exits by itself.
 import { readFileSync } from 'node:fs';
 import { sodium } from './sodium.js';
-
-let secureBytesInUse = 0;
-
-/** Called by SecureBuffer; kept here so the report can say how much secure memory is held. */
-export function noteSecureAllocation(bytes: number): void {
-  secureBytesInUse += bytes;
-}
-export function noteSecureRelease(bytes: number): void {
-  secureBytesInUse -= bytes;
-}
+import { arenaStats } from './secure-arena.js';
 
 export interface MemoryLockReport {
   /** True only when the kernel counted the probe's pages as locked. */
@@ -23,6 +14,8 @@ export interface MemoryLockReport {
   readonly vmLckKiB: number | null;
   /** RLIMIT_MEMLOCK soft limit in KiB, or 'unlimited'. */
   readonly memlockLimitKiB: number | 'unlimited' | null;
+  /** Secure memory mapped for secrets (arenas) and the part of it in use now. */
+  readonly secureArenaBytes: number;
   readonly secureBytesInUse: number;
   /** One line for humans, e.g. the CLI's warning. */
   readonly summary: string;
@@ -49,11 +42,12 @@ function readMemlockLimitKiB(): number | 'unlimited' | null {
 }
 
 export function checkMemoryLocking(): MemoryLockReport {
+  const { arenaBytes: secureArenaBytes, slotBytesInUse: secureBytesInUse } = arenaStats();
   const before = readVmLckKiB();
   const limit = readMemlockLimitKiB();
   if (before === null) {
     return {
-      locked: false, platform: 'unsupported', vmLckKiB: null, memlockLimitKiB: limit, secureBytesInUse,
+      locked: false, platform: 'unsupported', vmLckKiB: null, memlockLimitKiB: limit, secureArenaBytes, secureBytesInUse,
       summary: 'cannot verify memory locking on this platform (no /proc/self/status)',
     };
   }
@@ -64,7 +58,7 @@ export function checkMemoryLocking(): MemoryLockReport {
   const locked = after > before;
   const limitText = limit === 'unlimited' ? 'unlimited' : `${String(limit)} KiB`;
   return {
-    locked, platform: 'linux', vmLckKiB: after, memlockLimitKiB: limit, secureBytesInUse,
+    locked, platform: 'linux', vmLckKiB: after, memlockLimitKiB: limit, secureArenaBytes, secureBytesInUse,
     summary: locked
       ? `secure memory is locked (VmLck ${String(after)} KiB, RLIMIT_MEMLOCK ${limitText})`
       : `secure memory could NOT be locked (RLIMIT_MEMLOCK ${limitText}, VmLck ${String(after)} KiB): secrets may be swapped to disk; raise the limit (ulimit -l, or LimitMEMLOCK= in systemd)`,

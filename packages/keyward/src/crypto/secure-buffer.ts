@@ -1,35 +1,30 @@
 // SecureBuffer: bytes in libsodium secure memory (sodium_malloc: mlock'd so never swapped,
-// excluded from core dumps with MADV_DONTDUMP, surrounded by guard pages, zeroed on free).
+// excluded from core dumps with MADV_DONTDUMP, guard pages around each arena; see
+// secure-arena.ts), zeroed on release.
 // A secret is never a JavaScript string: V8 cannot wipe strings, so every way of turning this
 // object into one throws, and its bytes are reachable only through reveal() for the length of
 // a callback.
 import { inspect } from 'node:util';
 import { sodium } from './sodium.js';
-import { noteSecureAllocation, noteSecureRelease } from './memory-lock.js';
+import { allocSlot, freeSlot, type Slot } from './secure-arena.js';
 
 const REFUSE = 'SecureBuffer holds a secret and cannot be turned into a string or JSON';
 
 export class SecureBuffer {
-  /** The buffer sodium_malloc returned: sodium_free only accepts that object. */
-  #allocation: Buffer | null;
+  #slot: Slot | null;
   #bytes: Buffer | null;
   readonly length: number;
 
-  private constructor(allocation: Buffer, length: number) {
-    this.#allocation = allocation;
-    this.#bytes = allocation.subarray(0, length);
+  private constructor(slot: Slot, length: number) {
+    this.#slot = slot;
+    this.#bytes = slot.bytes.subarray(0, length);
     this.length = length;
   }
 
-  /** Zero-filled secure memory. sodium_malloc fills with 0xdb as a canary; we want zeros. */
+  /** Zero-filled secure memory (slots are zeroed when freed, arenas when mapped). */
   static alloc(length: number): SecureBuffer {
     if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('SecureBuffer length');
-    // sodium_malloc(0) is valid in libsodium but gives nothing to protect; keep one byte so
-    // every SecureBuffer has real secure backing and `length` stays honest.
-    const allocation = sodium.sodium_malloc(Math.max(length, 1));
-    sodium.sodium_memzero(allocation);
-    noteSecureAllocation(allocation.length);
-    return new SecureBuffer(allocation, length);
+    return new SecureBuffer(allocSlot(length), length);
   }
 
   /**
@@ -72,16 +67,13 @@ export class SecureBuffer {
     return SecureBuffer.from(this.#live().subarray(start, end), { wipeSource: false });
   }
 
-  /** Zeroes and frees the memory. Idempotent; any later use throws. */
+  /** Zeroes the memory and returns it to the arena. Idempotent; any later use throws. */
   release(): void {
-    const allocation = this.#allocation;
-    if (allocation === null) return;
-    this.#allocation = null;
+    const slot = this.#slot;
+    if (slot === null) return;
+    this.#slot = null;
     this.#bytes = null;
-    // sodium_free zeroes too, but only once the ArrayBuffer's finaliser runs; zero now.
-    sodium.sodium_memzero(allocation);
-    noteSecureRelease(allocation.length);
-    sodium.sodium_free(allocation);
+    freeSlot(slot);
   }
 
   #live(): Buffer {

@@ -7,7 +7,7 @@
 // its tag fails; a cut file fails to parse or to open. Nothing is written until all of it opens.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { LABELS, PURPOSES, type AdFields } from '@keyward/protocol/key-hierarchy';
+import { KDF_SALT_BYTES, LABELS, PURPOSES, WRAPPED_KEY_BYTES, type AdFields } from '@keyward/protocol/key-hierarchy';
 import { KeywardError, isKeywardError } from '@keyward/protocol/errors';
 import type { SecureBuffer} from '../crypto/index.js';
 import { deriveSubkey, hash, openEnvelope, releaseAll, sealEnvelope } from '../crypto/index.js';
@@ -26,8 +26,8 @@ const headerSchema = z.strictObject({
     id: z.string().min(1).max(100),
     kdfMemoryKiB: z.number().int(),
     kdfIterations: z.number().int(),
-    salt: b64,
-    wrappedUserKey: b64,
+    salt: b64.refine((b) => b.length === KDF_SALT_BYTES),
+    wrappedUserKey: b64.refine((b) => b.length === WRAPPED_KEY_BYTES),
   }),
 });
 const credentialSchema = z.strictObject({

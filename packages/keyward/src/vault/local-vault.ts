@@ -75,6 +75,7 @@ export function wrapUserKeyWithPassword(password: SecureBuffer, userKey: SecureB
 
 /** Opens the user key of an account row, or fails with KW_VAULT_WRONG_PASSWORD. */
 export function unwrapUserKeyWithPassword(password: SecureBuffer, account: AccountRow): SecureBuffer {
+  if (account.salt.length !== KDF_SALT_BYTES) throw new KeywardError('KW_VAULT_DAMAGED', 'The vault key record is malformed (salt length).');
   const keys = derivePasswordKeys(password, account.salt, kdfOf(account));
   try {
     return unwrapKey(keys.encryptionKey, account.wrappedUserKey, userKeyAd(account.id));
