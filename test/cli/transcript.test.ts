@@ -59,7 +59,7 @@ function parse(text: string): { steps: Step[]; files: Map<string, string> } {
 
 /** `{{regex}}` spans match a regular expression; `$WORK` is the test's directory; the rest is literal. */
 function lineMatches(pattern: string, actual: string, work: string): boolean {
-  const re = pattern.replaceAll('$WORK', work).split(/(\{\{.*?\}\})/).map((part) =>
+  const re = pattern.replaceAll('$WORK', work).split(/(\{\{.*?\}\}(?!\}))/).map((part) =>
     part.startsWith('{{') ? `(?:${part.slice(2, -2)})` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('');
   return new RegExp(`^${re}$`).test(actual);
 }

@@ -31,7 +31,7 @@ export function runCli(args: string[], options: { cwd: string; env: Record<strin
   assertBuilt();
   // setsid: no controlling terminal, so the CLI cannot prompt on the developer's tty and hang; it
   // behaves as it would under cron or CI.
-  const r: SpawnSyncReturns<Buffer> = spawnSync('setsid', ['--wait', process.execPath, CLI, ...args], {
+  const r: SpawnSyncReturns<Buffer> = spawnSync('/usr/bin/setsid', ['--wait', process.execPath, CLI, ...args], {
     cwd: options.cwd, env: options.env, input: options.input ?? '', timeout: options.timeoutMs ?? 60_000,
   });
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
