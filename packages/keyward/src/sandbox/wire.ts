@@ -89,3 +89,8 @@ export function scalar(v: unknown): string | undefined {
   if (typeof v === 'boolean') return String(v);
   return undefined;
 }
+
+/** Tells a ready error response apart from the value a lookup was after. */
+export function isResponse(x: object): x is WireResponse {
+  return 'body' in x && 'status' in x;
+}
