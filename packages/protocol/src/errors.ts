@@ -36,7 +36,7 @@ export const ERROR_CATALOGUE = {
   KW_BACKUP_TOO_NEW: { status: 400, exit: 1, title: 'The backup was written by a newer version of Keyward.', hint: 'upgrade Keyward to import it' },
   KW_CLIPBOARD_UNAVAILABLE: { status: 500, exit: 1, title: 'No clipboard tool was found (xclip, xsel or wl-copy).', hint: 'install one of them, e.g. `apt install xclip`' },
   KW_STORE_UNAVAILABLE: { status: 503, exit: 1, title: 'The database cannot be reached.' },
-  KW_INTERNAL: { status: 500, exit: 1, title: 'Internal error.' },
+  KW_INTERNAL_ERROR: { status: 500, exit: 1, title: 'Internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -10,6 +10,7 @@ import { registerCredential } from './commands/credential.js';
 import { registerPasswd } from './commands/passwd.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCopy, thisCliPath } from './commands/copy.js';
+import { registerDemo } from './commands/demo.js';
 
 const VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPasswd(program, ctx);
   registerBackup(program, ctx);
   registerCopy(program, ctx, thisCliPath());
+  registerDemo(program);
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

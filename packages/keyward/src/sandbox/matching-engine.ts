@@ -109,9 +109,7 @@ export interface MatchingEngineOptions {
   readonly now: () => number;
 }
 
-interface MutableOrder {
-  -readonly [K in keyof Order]: Order[K];
-}
+type MutableOrder = { -readonly [K in keyof Order]: Order[K] };
 
 interface LiveOrder extends MutableOrder {
   fills: Fill[];

@@ -41,7 +41,7 @@ export interface PriceFeedOptions {
   readonly seed: string;
   readonly markets: readonly MarketSpec[];
   readonly startMs: number;
-  readonly stepMs?: number;
+  readonly stepMs?: number | undefined;
 }
 
 // Pulls the log price gently back toward the initial price, so a sandbox left running for

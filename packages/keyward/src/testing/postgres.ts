@@ -9,17 +9,22 @@ export function postgresTestUrl(): string {
 
 let available: Promise<boolean> | undefined;
 export function postgresAvailable(): Promise<boolean> {
+  // A few patient attempts: on a loaded two-core machine a connect can take seconds, and a
+  // false "unreachable" would silently skip tests.
   available ??= (async () => {
-    const client = new pg.Client({ connectionString: postgresTestUrl(), connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = new pg.Client({ connectionString: postgresTestUrl(), connectionTimeoutMillis: 10_000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1000));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    return false;
   })();
   return available;
 }

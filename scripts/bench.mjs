@@ -1,0 +1,8 @@
+// `npm run bench`: runs every benchmark, prints its table, writes bench/results/<time>.json and
+// bench/results/latest.json. Numbers come from this machine, this run: compare ratios, not times.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
