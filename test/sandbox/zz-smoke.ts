@@ -6,6 +6,7 @@ try {
     : which === 'kraken' ? krakenClient(running.url, running.sandbox.createKey({ exchange: 'kraken' }))
     : which === 'okx' ? okxClient(running.url, running.sandbox.createKey({ exchange: 'okx' }))
     : coinbaseClient(running.url, running.sandbox.createKey({ exchange: 'coinbase' }));
+  if (process.argv[3] === "v") ex.verbose = true;
   await ex.loadMarkets();
   console.log(Object.keys(ex.markets));
   console.log(await ex.fetchTicker('BTC/USDT'));

@@ -357,6 +357,34 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
       },
     },
     {
+      // ccxt's fetchBalance still reads the v2 wallet list by default; v2 shows totals only.
+      method: 'GET', pattern: /^\/v2\/accounts$/, auth: true, permission: 'read', v2: true,
+      run: (c) => {
+        const key = c.key as StoredKey;
+        const data = ctx.engine.balances(key.accountId).map((b, i) => {
+          const asset = ctx.assets.find((a) => a.code === b.asset);
+          const id = accountUuid(key.accountId, b.asset);
+          return {
+            id, name: `${b.asset} Wallet`, primary: true, type: 'wallet',
+            currency: {
+              code: b.asset, name: asset?.name ?? b.asset, color: '#0052FF', sort_index: i, exponent: asset?.decimals ?? 8,
+              type: 'crypto', address_regex: '^.+$', asset_id: seededUuid(ctx.seed, `coinbase-asset/${b.asset}`, 0), slug: b.asset.toLowerCase(),
+            },
+            balance: { amount: toPlain(b.free + b.locked), currency: b.asset },
+            created_at: iso(key.createdAt).replace(/\.\d{3}Z$/, 'Z'), updated_at: iso(c.now).replace(/\.\d{3}Z$/, 'Z'),
+            resource: 'account', resource_path: `/v2/accounts/${id}`, allow_deposits: true, allow_withdrawals: true,
+          };
+        });
+        return json(200, {
+          pagination: {
+            ending_before: null, starting_after: null, previous_ending_before: null, next_starting_after: null,
+            limit: data.length, order: 'desc', previous_uri: null, next_uri: null,
+          },
+          data,
+        });
+      },
+    },
+    {
       method: 'POST', pattern: /^\/v2\/accounts\/([^/]+)\/transactions$/, auth: true, permission: 'withdraw', v2: true,
       run: (c) => {
         const key = c.key as StoredKey;

@@ -1,0 +1,45 @@
+import ccxt from 'ccxt';
+import { start, binanceClient, krakenClient, okxClient, coinbaseClient } from '/work/main/test/sandbox/helpers.js';
+const { running, clock } = await start();
+const sb = running.sandbox;
+const show = async (label: string, f: () => Promise<unknown>) => {
+  try { const r = await f(); console.log(label, 'OK', JSON.stringify(r)?.slice(0, 200)); }
+  catch (e) { console.log(label, 'ERR', (e as Error).constructor.name, (e as Error).message.slice(0, 200)); }
+};
+const bk = sb.createKey({ exchange: 'binance', permissions: ['read', 'trade', 'withdraw'] });
+const bt = sb.createKey({ exchange: 'binance' });
+await show('binance withdraw', () => binanceClient(running.url, bk).withdraw('USDT', 20, 'TXaddr', undefined, {}));
+await show('binance withdraw notperm', () => binanceClient(running.url, bt).withdraw('USDT', 20, 'TXaddr'));
+await show('binance badsecret', () => binanceClient(running.url, { apiKey: bt.apiKey, secret: 'x'.repeat(64) }).fetchBalance());
+clock.offsetMs = 10_000;
+await show('binance stale', () => binanceClient(running.url, bt).fetchBalance());
+clock.offsetMs = 0;
+const kk = sb.createKey({ exchange: 'kraken', permissions: ['read', 'trade', 'withdraw'] });
+const kt = sb.createKey({ exchange: 'kraken' });
+await show('kraken withdraw', () => krakenClient(running.url, kk).withdraw('USDT', 20, 'addr', undefined, { key: 'wallet' }));
+await show('kraken withdraw notperm', () => krakenClient(running.url, kt).withdraw('USDT', 20, 'addr', undefined, { key: 'wallet' }));
+await show('kraken badsecret', () => krakenClient(running.url, { apiKey: kt.apiKey, secret: Buffer.alloc(64, 1).toString('base64') }).fetchBalance());
+const kc = krakenClient(running.url, kt);
+await show('kraken ok', () => kc.fetchBalance());
+kc.options.timeDifference = 60_000;
+await show('kraken oldnonce', () => kc.fetchBalance());
+const ok = sb.createKey({ exchange: 'okx', permissions: ['read', 'trade', 'withdraw'] });
+const ot = sb.createKey({ exchange: 'okx' });
+await show('okx withdraw', () => okxClient(running.url, ok).withdraw('USDT', 20, 'addr', undefined, { fee: '1' }));
+await show('okx withdraw notperm', () => okxClient(running.url, ot).withdraw('USDT', 20, 'addr', undefined, { fee: '1' }));
+await show('okx badsecret', () => okxClient(running.url, { ...ot, secret: 'ABCDEF' }).fetchBalance());
+await show('okx badpass', () => okxClient(running.url, { ...ot, passphrase: 'nope' }).fetchBalance());
+clock.offsetMs = 31_000;
+await show('okx stale', () => okxClient(running.url, ot).fetchBalance());
+clock.offsetMs = 0;
+const ck = sb.createKey({ exchange: 'coinbase', permissions: ['read', 'trade', 'withdraw'] });
+const ct = sb.createKey({ exchange: 'coinbase' });
+const other = sb.createKey({ exchange: 'coinbase' });
+await show('cb withdraw', () => coinbaseClient(running.url, ck).withdraw('USDT', 20, '0xaddr'));
+await show('cb withdraw notperm', () => coinbaseClient(running.url, ct).withdraw('USDT', 20, '0xaddr'));
+await show('cb badkey', () => coinbaseClient(running.url, { apiKey: ct.apiKey, secret: other.secret }).fetchBalance());
+clock.offsetMs = 121_000;
+await show('cb stale', () => coinbaseClient(running.url, ct).fetchBalance());
+clock.offsetMs = 0;
+console.log(sb.withdrawals());
+await running.close();
