@@ -26,7 +26,7 @@ export function binanceClient(url: string, key: Pick<KeyMaterial, 'apiKey' | 'se
     secret: key.secret,
     urls: { api: { public: `${base}/api/v3`, private: `${base}/api/v3`, sapi: `${base}/sapi/v1` } },
     // Spot only: the sandbox has no futures (fapi/dapi) or margin markets to list.
-    options: { fetchMarkets: { types: ['spot'] }, fetchMargins: false, recvWindow: 5000 },
+    options: { fetchMarkets: { types: ['spot'] }, fetchMargins: false },
   });
 }
 

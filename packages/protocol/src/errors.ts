@@ -31,6 +31,8 @@ export const ERROR_CATALOGUE = {
   KW_SECRET_MISSING: { status: 400, exit: 1, title: 'A secret is required and none was given.' },
   KW_CREDENTIAL_NOT_FOUND: { status: 404, exit: 1, title: 'No credential has that name.', hint: 'see `keyward credential list`' },
   KW_CREDENTIAL_EXISTS: { status: 409, exit: 1, title: 'A credential with that name already exists.', hint: 'pick another name, or use `keyward credential rotate`' },
+  KW_CREDENTIAL_INVALID: { status: 400, exit: 1, title: 'The credential cannot be used to sign.' },
+  KW_EXCHANGE_REFUSED: { status: 502, exit: 1, title: 'The exchange refused the request.' },
   KW_EXCHANGE_UNKNOWN: { status: 400, exit: 2, title: 'Unknown exchange.' },
   KW_BACKUP_INVALID: { status: 400, exit: 1, title: 'The backup file is damaged, altered or not a Keyward backup; nothing was imported.' },
   KW_BACKUP_TOO_NEW: { status: 400, exit: 1, title: 'The backup was written by a newer version of Keyward.', hint: 'upgrade Keyward to import it' },

@@ -14,3 +14,4 @@ export { seal, open } from './aead.js';
 export { sealEnvelope, openEnvelope, wrapKey, unwrapKey, type AdFields } from './envelope.js';
 export { derivePasswordKeys, derivePasswordKeysAsync, type PasswordKeys } from './key-hierarchy.js';
 export { createEd25519Key, verifyEd25519, type Ed25519Key } from './ed25519.js';
+export { decodeBase64Secure } from './base64.js';

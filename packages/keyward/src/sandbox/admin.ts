@@ -7,7 +7,7 @@ import { EXCHANGES, type CreateKeyOptions, type KeyMaterial, type KeyType, type 
 import type { Order } from './matching-engine.js';
 import type { AdminRoutes } from './server.js';
 import { parseJsonObject } from './wire.js';
-import type { WithdrawalRecord } from './withdrawals.js';
+import type { WithdrawalAttempt, WithdrawalRecord } from './withdrawals.js';
 
 export interface AccountView {
   readonly accountId: string;
@@ -18,6 +18,7 @@ export interface AccountView {
 export interface AdminApi {
   createKey(options: CreateKeyOptions): KeyMaterial;
   withdrawals(): readonly WithdrawalRecord[];
+  withdrawalAttempts(): readonly WithdrawalAttempt[];
   account(accountId: string): AccountView | undefined;
 }
 
@@ -66,7 +67,7 @@ export function createAdminRoutes(api: AdminApi): AdminRoutes {
           return reply.code(400).send({ error: e instanceof RangeError ? e.message : 'could not create key' });
         }
       });
-      app.get('/admin/withdrawals', async () => ({ withdrawals: api.withdrawals() }));
+      app.get('/admin/withdrawals', async () => ({ withdrawals: api.withdrawals(), attempts: api.withdrawalAttempts() }));
       app.get<{ Params: { accountId: string } }>('/admin/accounts/:accountId', async (request, reply) => {
         const view = api.account(request.params.accountId);
         if (view === undefined) return reply.code(404).send({ error: 'no such account' });

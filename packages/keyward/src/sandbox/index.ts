@@ -15,4 +15,4 @@ export {
 export { ASSETS, DEFAULT_BALANCES, MARKETS, type AssetSpec, type MarketSpec } from './markets.js';
 export type { AccountView } from './admin.js';
 export type { Order, OrderStatus, Fill, Balance } from './matching-engine.js';
-export type { WithdrawalRecord } from './withdrawals.js';
+export type { WithdrawalAttempt, WithdrawalRecord } from './withdrawals.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAdminRoutes, type AccountView } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
 import { parseDec, toPlain, type Dec } from './decimal.js';
-import type { DialectContext } from './dialects/dialect.js';
+import { recordingWithdrawals, type DialectContext } from './dialects/dialect.js';
 import { createBinanceDialect } from './dialects/binance.js';
 import { createCoinbaseDialect } from './dialects/coinbase.js';
 import { createKrakenDialect } from './dialects/kraken.js';
@@ -13,7 +13,7 @@ import { ASSETS, DEFAULT_BALANCES, MARKETS } from './markets.js';
 import { createMatchingEngine, type MatchingEngine } from './matching-engine.js';
 import { createPriceFeed, type PriceFeed } from './price-feed.js';
 import { buildServer } from './server.js';
-import { createWithdrawalLedger, type WithdrawalRecord } from './withdrawals.js';
+import { createWithdrawalLedger, type WithdrawalAttempt, type WithdrawalRecord } from './withdrawals.js';
 
 export interface SandboxOptions {
   /** Same seed + same clock readings = same prices, books and fills. Default 1. */
@@ -33,8 +33,10 @@ export interface Sandbox {
   readonly feed: PriceFeed;
   /** Creates an API key (and its paper account) and returns the key material once. */
   createKey(options: CreateKeyOptions): KeyMaterial;
-  /** Every withdrawal the sandbox accepted, oldest first. */
+  /** Every withdrawal the sandbox accepted (funds moved), oldest first. */
   withdrawals(): readonly WithdrawalRecord[];
+  /** Every request that reached a withdrawal-like path, accepted or refused, oldest first. */
+  withdrawalAttempts(): readonly WithdrawalAttempt[];
   account(accountId: string): AccountView | undefined;
   /** Closes the HTTP instance and wipes every stored secret. */
   close(): Promise<void>;
@@ -48,7 +50,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const keys = createKeyStore();
   const withdrawals = createWithdrawalLedger();
   const ctx: DialectContext = { seed, clock, engine, feed, keys, markets: MARKETS, assets: ASSETS, withdrawals };
-  const dialects = [createBinanceDialect(ctx), createKrakenDialect(ctx), createCoinbaseDialect(ctx), createOkxDialect(ctx)];
+  const dialects = [createBinanceDialect(ctx), createKrakenDialect(ctx), createCoinbaseDialect(ctx), createOkxDialect(ctx)]
+    .map((d) => recordingWithdrawals(d, withdrawals, clock));
   let accounts = 0;
 
   const createKey = (o: CreateKeyOptions): KeyMaterial => {
@@ -74,11 +77,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return { accountId, balances, orders: engine.orders(accountId) };
   };
 
-  const app = buildServer(dialects, createAdminRoutes({ createKey, withdrawals: () => withdrawals.list(), account }), { logger: options.logger ?? false });
+  const app = buildServer(dialects, createAdminRoutes({ createKey, withdrawals: () => withdrawals.list(), withdrawalAttempts: () => withdrawals.attempts(), account }), { logger: options.logger ?? false });
 
   return {
     app, seed, clock, engine, feed, createKey, account,
     withdrawals: () => withdrawals.list(),
+    withdrawalAttempts: () => withdrawals.attempts(),
     async close() {
       keys.clear();
       await app.close();

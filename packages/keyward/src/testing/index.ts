@@ -3,3 +3,5 @@
  * Test-only helpers; lint forbids importing them outside tests.
  */
 export { postgresTestUrl, postgresAvailable, skipUnlessPostgres, testSchemaName, dropSchema } from './postgres.js';
+export { ccxtErrorFor, ccxtExchange, ccxtSign, type CcxtCall, type CcxtSigned } from './ccxt-oracle.js';
+export { officialVectors, signVector, signedText, handleFor, type OfficialVector } from './adapter-vectors.js';

@@ -8,3 +8,4 @@ export {
 } from './local-vault.js';
 export { SECRET_FIELDS, type CredentialInput, type CredentialSecrets, type SecretField } from './credential-secrets.js';
 export { exportBackup, parseBackup, openBackup, restoreBackup, mergeBackup, BACKUP_FORMAT, type ParsedBackup, type OpenedBackup } from './backup.js';
+export { createKeyHandle, keyHandleFromParts, type KeyHandle, type KeyHandleOptions, type SignatureKind } from './key-handle.js';

@@ -419,6 +419,9 @@ export function createBinanceDialect(ctx: DialectContext): Dialect {
 
   return {
     exchange: 'binance',
+    // Covers capital/withdraw/apply and its relatives (managed-subaccount/withdraw, localentity/withdraw/apply).
+    isWithdrawal: (req) => req.method !== 'GET' && /withdraw/i.test(req.path),
+    presentedKey: (req) => req.headers['x-mbx-apikey'],
     handle(req: WireRequest): WireResponse {
       const route = routes[`${req.method} ${req.path}`];
       if (route === undefined) return err(404, -1020, 'This operation is not supported.');

@@ -49,6 +49,14 @@ const REJECTIONS: Record<RejectReason, { error: string; message: string; preview
   DUPLICATE_CLIENT_ORDER_ID: { error: 'UNKNOWN_FAILURE_REASON', message: 'Duplicate client_order_id', preview: 'UNKNOWN_PREVIEW_FAILURE_REASON' },
 };
 
+/** The key name a bearer token claims, without verifying anything. */
+function jwtSubject(authorization: string | undefined): string | undefined {
+  const payload = /^Bearer [^.]+\.([^.]+)\./.exec(authorization ?? '')?.[1];
+  if (payload === undefined) return undefined;
+  const claims = parseJsonObject(Buffer.from(payload, 'base64url').toString('utf8'));
+  return typeof claims?.sub === 'string' ? claims.sub : undefined;
+}
+
 export function productId(m: MarketSpec): string {
   return `${m.base}-${m.quote}`;
 }
@@ -437,6 +445,9 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
 
   return {
     exchange: 'coinbase',
+    // v2 sends and withdrawals (/v2/accounts/{id}/transactions, .../withdrawals[/{id}/commit]).
+    isWithdrawal: (req) => req.method === 'POST' && /^\/v2\/accounts\/[^/]+\/(transactions|withdrawals)/.test(req.path),
+    presentedKey: (req) => jwtSubject(req.headers.authorization),
     handle(req) {
       let match: RegExpExecArray | null = null;
       const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(req.path)) !== null);

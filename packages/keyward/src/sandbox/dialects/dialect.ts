@@ -13,6 +13,30 @@ import type { WithdrawalLedger, WithdrawalRecord } from '../withdrawals.js';
 export interface Dialect {
   readonly exchange: ExchangeName;
   handle(request: WireRequest): WireResponse;
+  /** Any request that asks to move funds out, on a known endpoint or not (broad on purpose). */
+  isWithdrawal(request: WireRequest): boolean;
+  /** The API key a request presents, unverified: for the withdrawal-attempt record only. */
+  presentedKey(request: WireRequest): string | undefined;
+}
+
+/**
+ * Wraps a dialect so every request to a withdrawal-like path is recorded with its outcome,
+ * whether or not it authenticated, before the answer goes back.
+ */
+export function recordingWithdrawals(dialect: Dialect, ledger: WithdrawalLedger, clock: Clock): Dialect {
+  return {
+    ...dialect,
+    handle(request) {
+      if (!dialect.isWithdrawal(request)) return dialect.handle(request);
+      const before = ledger.list().length;
+      const response = dialect.handle(request);
+      ledger.attempt({
+        exchange: dialect.exchange, method: request.method, path: request.path, apiKey: dialect.presentedKey(request),
+        time: clock.now(), accepted: ledger.list().length > before, status: response.status, response: response.body,
+      });
+      return response;
+    },
+  };
 }
 
 export interface WithdrawRequest {

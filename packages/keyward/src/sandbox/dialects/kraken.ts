@@ -303,6 +303,9 @@ export function createKrakenDialect(ctx: DialectContext): Dialect {
 
   return {
     exchange: 'kraken',
+    // Withdraw, WithdrawCancel and any future Withdraw* method; WalletTransfer moves funds out too.
+    isWithdrawal: (req) => /^\/0\/private\/(Withdraw|WalletTransfer)/i.test(req.path) && !/^\/0\/private\/Withdraw(Info|Methods|Addresses|Status)$/i.test(req.path),
+    presentedKey: (req) => req.headers['api-key'],
     handle(req) {
       const now = ctx.clock.now();
       ctx.engine.sync();

@@ -348,6 +348,9 @@ export function createOkxDialect(ctx: DialectContext): Dialect {
 
   return {
     exchange: 'okx',
+    // asset/withdrawal, withdrawal-lightning, cancel-withdrawal and any other withdrawal path.
+    isWithdrawal: (req) => req.method === 'POST' && /withdrawal/i.test(req.path),
+    presentedKey: (req) => req.headers['ok-access-key'],
     handle(req) {
       const route = routes[`${req.method} ${req.path}`];
       if (route === undefined) return fail(404, '50115', 'Invalid request method.');
