@@ -11,6 +11,7 @@ import { registerPasswd } from './commands/passwd.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCopy, thisCliPath } from './commands/copy.js';
 import { registerDemo } from './commands/demo.js';
+import { registerSign } from './commands/sign.js';
 
 const VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerBackup(program, ctx);
   registerCopy(program, ctx, thisCliPath());
   registerDemo(program);
+  registerSign(program);
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

@@ -7,3 +7,4 @@ export {
   exportBackup, mergeBackup, openBackup, parseBackup, restoreBackup, LOCAL_ACCOUNT_NAME,
   type CredentialInput, type CredentialSummary, type OpenedBackup, type ParsedBackup,
 } from '../vault/index.js';
+export { signRequest, type SignRequestInput, type SignedHttpRequest } from './sign.js';
