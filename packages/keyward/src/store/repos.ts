@@ -3,7 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { AccountTable, CredentialTable, Database } from './schema.js';
-import type { AccountRepo, AccountRow, CredentialRepo, CredentialRow, StoreTx } from './store.js';
+import type { AccountRepo, AccountRow, CredentialRepo, CredentialRow, NonceRepo, StoreTx } from './store.js';
 
 /** Classifies a driver error; `unique` is true for a unique-constraint violation. */
 export interface ErrorMapper {
@@ -109,5 +109,26 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx 
     }),
   };
 
-  return { accounts, credentials };
+  const nonces: NonceRepo = {
+    get: (credentialId) => guarded(async () => {
+      const r = await db.selectFrom('credential_nonce').select('high_water').where('credential_id', '=', credentialId).executeTakeFirst();
+      return r === undefined ? undefined : BigInt(r.high_water);
+    }),
+    advance: (credentialId, expected, next) => guarded(async () => {
+      if (expected === undefined) {
+        try {
+          await db.insertInto('credential_nonce').values({ credential_id: credentialId, high_water: next.toString() }).execute();
+          return true;
+        } catch (e) {
+          if (errors.isUniqueViolation(e)) return false;
+          throw e;
+        }
+      }
+      const r = await db.updateTable('credential_nonce').set({ high_water: next.toString() })
+        .where('credential_id', '=', credentialId).where('high_water', '=', expected.toString()).executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    }),
+  };
+
+  return { accounts, credentials, nonces };
 }

@@ -30,6 +30,12 @@ export interface CredentialTable {
   rotated_at: number | null;
 }
 
+/** The highest nonce a credential may have used (a decimal string: nonces exceed 2^53). */
+export interface CredentialNonceTable {
+  credential_id: string;
+  high_water: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -44,6 +50,7 @@ export interface SchemaMigrationTable {
 export interface Database {
   account: AccountTable;
   credential: CredentialTable;
+  credential_nonce: CredentialNonceTable;
   meta: MetaTable;
   schema_migrations: SchemaMigrationTable;
 }

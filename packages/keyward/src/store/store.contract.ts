@@ -138,4 +138,20 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     }), isCode('KW_CREDENTIAL_EXISTS'));
     assert.deepEqual((await s.credentials.list(a.id)).map((c) => c.name), ['taken']);
   });
+
+  t('nonce marks advance only from the value read, and go with their credential', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const c = credential(a.id);
+    await s.credentials.insert(c);
+    assert.equal(await s.nonces.get(c.id), undefined);
+    assert.equal(await s.nonces.advance(c.id, undefined, 1000n), true);
+    assert.equal(await s.nonces.advance(c.id, undefined, 5n), false, 'a second first mark loses');
+    const big = 2n ** 63n + 7n;
+    assert.equal(await s.nonces.advance(c.id, 1000n, big), true);
+    assert.equal(await s.nonces.advance(c.id, 1000n, 2000n), false, 'stale');
+    assert.equal(await s.nonces.get(c.id), big);
+    await s.credentials.remove(c.id);
+    assert.equal(await s.nonces.get(c.id), undefined);
+  });
 }

@@ -71,9 +71,17 @@ export interface CredentialRepo {
   remove(id: string): Promise<boolean>;
 }
 
+/** Per-credential nonce high-water marks, for exchanges whose nonces must only grow. */
+export interface NonceRepo {
+  get(credentialId: string): Promise<bigint | undefined>;
+  /** Sets the mark to `next` only if it is still `expected` (undefined: no mark yet). */
+  advance(credentialId: string, expected: bigint | undefined, next: bigint): Promise<boolean>;
+}
+
 export interface StoreTx {
   readonly accounts: AccountRepo;
   readonly credentials: CredentialRepo;
+  readonly nonces: NonceRepo;
 }
 
 export interface Store extends StoreTx {

@@ -36,4 +36,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'credential-nonce',
+    sql: `
+      CREATE TABLE credential_nonce (
+        credential_id TEXT PRIMARY KEY REFERENCES credential (id) ON DELETE CASCADE,
+        high_water TEXT NOT NULL
+      );
+    `,
+  },
 ];
