@@ -12,6 +12,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerCopy, thisCliPath } from './commands/copy.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSign } from './commands/sign.js';
+import { registerSandbox } from './commands/sandbox.js';
 
 const VERSION = '0.1.0';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCopy(program, ctx, thisCliPath());
   registerDemo(program);
   registerSign(program);
+  registerSandbox(program);
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

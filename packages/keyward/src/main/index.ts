@@ -8,3 +8,4 @@ export {
   type CredentialInput, type CredentialSummary, type OpenedBackup, type ParsedBackup,
 } from '../vault/index.js';
 export { signRequest, type SignRequestInput, type SignedHttpRequest } from './sign.js';
+export { startSandbox, type RunningSandbox } from './sandbox.js';

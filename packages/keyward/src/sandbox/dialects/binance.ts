@@ -116,18 +116,15 @@ export function createBinanceDialect(ctx: DialectContext): Dialect {
     const type = p.type;
     if (type === undefined) return mandatory('type');
     if (type !== 'LIMIT' && type !== 'MARKET' && type !== 'LIMIT_MAKER') return err(400, -1116, 'Invalid orderType.');
-    const num = (name: string): Dec | WireResponse | undefined => {
+    const nums: Partial<Record<'quantity' | 'quoteOrderQty' | 'price', Dec>> = {};
+    for (const name of ['quantity', 'quoteOrderQty', 'price'] as const) {
       const v = p[name];
-      if (v === undefined) return undefined;
-      return parseDec(v) ?? illegal(name);
-    };
-    const quantity = num('quantity');
-    const quoteQty = num('quoteOrderQty');
-    const price = num('price');
-    for (const v of [quantity, quoteQty, price]) if (v !== undefined && typeof v !== 'bigint') return v;
-    const q = quantity as Dec | undefined;
-    const qq = quoteQty as Dec | undefined;
-    const px = price as Dec | undefined;
+      if (v === undefined) continue;
+      const d = parseDec(v);
+      if (d === undefined) return illegal(name);
+      nums[name] = d;
+    }
+    const { quantity: q, quoteOrderQty: qq, price: px } = nums;
     let tif: 'GTC' | 'IOC' | 'FOK' | undefined;
     if (type === 'LIMIT') {
       if (p.timeInForce === undefined) return mandatory('timeInForce');

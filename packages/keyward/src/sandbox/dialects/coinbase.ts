@@ -195,25 +195,28 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
     retail_portfolio_id: portfolioUuid(key.accountId), platform: 'ACCOUNT_PLATFORM_CONSUMER',
   }));
 
+  // The market-data routes exist twice: public under /market, and behind a key (view scope).
+  const readScope = (auth: boolean): { permission?: Permission } => (auth ? { permission: 'read' } : {});
+
   const productRoute = (pattern: RegExp, auth: boolean): Route => ({
-    method: 'GET', pattern, auth, permission: auth ? 'read' : undefined,
+    method: 'GET', pattern, auth, ...readScope(auth),
     run: (c) => {
       const m = byId.get(decodeURIComponent(c.path[1] ?? ''));
       return m === undefined ? json(404, { error: 'NOT_FOUND', error_details: 'product not found', message: 'product not found' }) : json(200, productJson(m, c.now));
     },
-  } as Route);
+  });
 
   const productsRoute = (pattern: RegExp, auth: boolean): Route => ({
-    method: 'GET', pattern, auth, permission: auth ? 'read' : undefined,
+    method: 'GET', pattern, auth, ...readScope(auth),
     run: (c) => {
       const type = c.query.product_type;
       const list = type === undefined || type === 'SPOT' ? ctx.markets.map((m) => productJson(m, c.now)) : [];
       return json(200, { products: list, num_products: list.length });
     },
-  } as Route);
+  });
 
   const bookRoute = (pattern: RegExp, auth: boolean): Route => ({
-    method: 'GET', pattern, auth, permission: auth ? 'read' : undefined,
+    method: 'GET', pattern, auth, ...readScope(auth),
     run: (c) => {
       const m = byId.get(c.query.product_id ?? '');
       if (m === undefined) return json(400, { error: 'INVALID_ARGUMENT', error_details: 'valid product_id is required', message: 'valid product_id is required' });
@@ -222,10 +225,10 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
       const mid = ctx.feed.midAt(m.symbol, step(c.now));
       return json(200, { pricebook: book, last: toPlain(mid), mid_market: toPlain(mid), spread_bps: '', spread_absolute: '' });
     },
-  } as Route);
+  });
 
   const tickerRoute = (pattern: RegExp, auth: boolean): Route => ({
-    method: 'GET', pattern, auth, permission: auth ? 'read' : undefined,
+    method: 'GET', pattern, auth, ...readScope(auth),
     run: (c) => {
       const m = byId.get(decodeURIComponent(c.path[1] ?? ''));
       if (m === undefined) return json(404, { error: 'NOT_FOUND', error_details: 'product not found', message: 'product not found' });
@@ -236,7 +239,7 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
         best_bid: toPlain(b.bids[0]?.price ?? ZERO), best_ask: toPlain(b.asks[0]?.price ?? ZERO),
       });
     },
-  } as Route);
+  });
 
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/api\/v3\/brokerage\/time$/, auth: false, run: (c) => json(200, { iso: iso(c.now), epochSeconds: String(Math.floor(c.now / 1000)), epochMillis: String(c.now) }) },
@@ -449,8 +452,15 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
     isWithdrawal: (req) => req.method === 'POST' && /^\/v2\/accounts\/[^/]+\/(transactions|withdrawals)/.test(req.path),
     presentedKey: (req) => jwtSubject(req.headers.authorization),
     handle(req) {
+      let route: Route | undefined;
       let match: RegExpExecArray | null = null;
-      const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(req.path)) !== null);
+      for (const r of routes) {
+        match = r.method === req.method ? r.pattern.exec(req.path) : null;
+        if (match !== null) {
+          route = r;
+          break;
+        }
+      }
       if (route === undefined || match === null) return json(404, { error: 'NOT_FOUND', error_details: 'route not found', message: 'route not found' });
       const now = ctx.clock.now();
       ctx.engine.sync();

@@ -2,7 +2,7 @@
 // and the engine, feed, keys and withdrawal record behind it. A dialect owns its paths, its
 // signature check, its permission names and its error format; nothing else knows them.
 import type { Clock } from '../clock.js';
-import { isMultipleOf, ZERO, type Dec } from '../decimal.js';
+import { isMultipleOf, toPlain, ZERO, type Dec } from '../decimal.js';
 import type { ExchangeName, KeyStore, StoredKey } from '../keys.js';
 import type { AssetSpec, MarketSpec } from '../markets.js';
 import type { MatchingEngine } from '../matching-engine.js';
@@ -79,18 +79,12 @@ export function performWithdrawal(ctx: DialectContext, key: StoredKey, w: Withdr
     apiKey: key.apiKey,
     accountId: key.accountId,
     asset: asset.code,
-    amount: formatAmount(w.amount),
+    amount: toPlain(w.amount),
     address: w.address,
     network: w.network,
     time: ctx.clock.now(),
   });
   return { ok: true, record };
-}
-
-function formatAmount(d: Dec): string {
-  const whole = d / 10n ** 12n;
-  const frac = (d % 10n ** 12n).toString().padStart(12, '0').replace(/0+$/, '');
-  return frac === '' ? whole.toString() : `${whole.toString()}.${frac}`;
 }
 
 /** Deterministic, exchange-looking ids derived from the sandbox seed and a counter. */

@@ -2,7 +2,7 @@
 // {"error":["EAPI:Invalid signature"],...} for request faults; the result object is present only
 // on success. Private calls are POSTs whose body carries the nonce (see kraken-auth.ts).
 // Asset and pair ids follow Kraken's legacy names: XXBT, XETH; XBTUSDT, ETHUSDT.
-import { parseDec, toFixed, ZERO, type Dec } from '../decimal.js';
+import { decimalsOf as decimals, parseDec, toFixed, ZERO, type Dec } from '../decimal.js';
 import type { StoredKey } from '../keys.js';
 import type { AssetSpec, MarketSpec } from '../markets.js';
 import { averagePrice, type Order, type RejectReason } from '../matching-engine.js';
@@ -55,13 +55,6 @@ export function pairName(m: MarketSpec): string {
   return `${altname(m.base)}${altname(m.quote)}`;
 }
 
-/** Kraken prints prices with the pair's decimals and volumes with eight. */
-function decimals(step: Dec): number {
-  let d = 0;
-  for (let unit = 10n ** 12n; unit > step && d < 12; unit /= 10n) d += 1;
-  return d;
-}
-
 export function createKrakenDialect(ctx: DialectContext): Dialect {
   const pairs = new Map<string, MarketSpec>();
   for (const m of ctx.markets) {
@@ -71,6 +64,7 @@ export function createKrakenDialect(ctx: DialectContext): Dialect {
   const pairOf = (name: string | undefined): MarketSpec | undefined => (name === undefined ? undefined : pairs.get(name));
   const assetOf = (name: string): AssetSpec | undefined =>
     ctx.assets.find((a) => a.code === name || assetId(a.code) === name || altname(a.code) === name);
+  // Kraken prints volumes with eight decimals and prices with the pair's own.
   const vol = (d: Dec): string => toFixed(d, 8);
   const px = (m: MarketSpec, d: Dec): string => toFixed(d, decimals(m.tickSize));
   const secs = (ms: number): number => ms / 1000;
@@ -190,7 +184,8 @@ export function createKrakenDialect(ctx: DialectContext): Dialect {
         const query = p.cl_ord_id !== undefined ? { clientOrderId: p.cl_ord_id } : { ref: p.txid };
         if (query.ref === undefined && p.cl_ord_id === undefined) return fail('EGeneral:Invalid arguments:txid');
         const res = ctx.engine.cancelOrder(key.accountId, query);
-        if (!res.ok) return res.reason === 'NOT_FOUND' ? fail('EOrder:Unknown order') : ok({ count: 0 });
+        // Kraken knows only open orders here: a closed or cancelled txid is as unknown as a made-up one.
+        if (!res.ok) return fail('EOrder:Unknown order');
         return ok({ count: 1 });
       },
     },

@@ -19,11 +19,10 @@ async function call(method: 'GET' | 'POST', pathAndQuery: string, body: unknown,
   const ts = new Date(opts.at ?? clock.now()).toISOString();
   const text = body === undefined ? '' : JSON.stringify(body);
   const sign = createHmac('sha256', opts.secret ?? key.secret).update(ts + method + pathAndQuery + text).digest('base64');
-  const headers: Record<string, string> = {
+  const headers = Object.fromEntries(Object.entries({
     'OK-ACCESS-KEY': key.apiKey, 'OK-ACCESS-PASSPHRASE': opts.passphrase ?? key.passphrase ?? '',
     'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-SIGN': sign, 'content-type': 'application/json',
-  };
-  if (opts.omit !== undefined) delete headers[opts.omit];
+  }).filter(([name]) => name !== opts.omit));
   const res = await sb.app.inject({ method, url: `/okx${pathAndQuery}`, headers, ...(text === '' ? {} : { payload: text }) });
   return { status: res.statusCode, body: res.json<{ code: string; msg: string; data: Record<string, unknown>[] }>() };
 }

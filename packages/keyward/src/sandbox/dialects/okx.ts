@@ -357,7 +357,7 @@ export function createOkxDialect(ctx: DialectContext): Dialect {
       const now = ctx.clock.now();
       ctx.engine.sync();
       const form = parseForm(req.query);
-      if (form === undefined) return fail(400, '50000', 'Body can not be empty.');
+      if (form === undefined) return fail(400, '51000', 'Parameter error');
       const params = toRecord(form);
       let key: StoredKey | undefined;
       if (route.auth) {
