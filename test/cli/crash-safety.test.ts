@@ -50,9 +50,22 @@ async function timed(args: string[], cwd: string, env: Record<string, string>, i
   return Date.now() - start;
 }
 
-/** Half the kills spread over the whole run, half packed into its last 40%, where the write is. */
-function killDelay(i: number, duration: number): number {
-  return i % 2 === 0 ? Math.random() * duration * 1.1 : duration * (0.6 + Math.random() * 0.5);
+/**
+ * Half the kills spread over the whole run, half packed into its last 40%, where the write is.
+ * On a shared machine a run's length drifts, so the scale adapts: if ten kills in a row land on
+ * one side of the write, the next ones move towards the other.
+ */
+function killDelay(i: number, duration: number, scale: number): number {
+  const d = duration * scale;
+  return i % 2 === 0 ? Math.random() * d * 1.1 : d * (0.6 + Math.random() * 0.5);
+}
+
+function adapt(scale: number, recent: ('old' | 'new')[]): number {
+  if (recent.length < 10) return scale;
+  const last = recent.slice(-10);
+  if (last.every((o) => o === 'old')) return scale * 1.3;
+  if (last.every((o) => o === 'new')) return scale / 1.3;
+  return scale;
 }
 
 async function killAt(args: string[], cwd: string, env: Record<string, string>, input: string, delayMs: number): Promise<void> {
@@ -83,9 +96,12 @@ test(`SIGKILL during credential rotate, ${String(KILLS_PER_COMMAND)} times: old 
   const duration = await timed(rotate(1), work, env, 'secret-a-1');
   current = 1;
   const outcomes = { old: 0, new: 0 };
+  const recent: ('old' | 'new')[] = [];
+  let scale = 1;
   for (let i = 0; i < KILLS_PER_COMMAND; i++) {
     const next = current + 1;
-    await killAt(rotate(next), work, env, `secret-a-${String(next)}`, killDelay(i, duration));
+    scale = adapt(scale, recent);
+    await killAt(rotate(next), work, env, `secret-a-${String(next)}`, killDelay(i, duration, scale));
     const state = await readVault(db, 'password number zero');
     assert.notEqual(state, 'wrong-password');
     if (state === 'wrong-password') return;
@@ -94,10 +110,12 @@ test(`SIGKILL during credential rotate, ${String(KILLS_PER_COMMAND)} times: old 
     if (a.secret === `secret-a-${String(next)}`) {
       assert.equal(a.apiKey, `key-a-${String(next)}`, 'key and secret change together');
       outcomes.new++;
+      recent.push('new');
       current = next;
     } else {
       assert.deepEqual(a, { apiKey: `key-a-${String(current)}`, secret: `secret-a-${String(current)}` }, `kill ${String(i)}: neither old nor new`);
       outcomes.old++;
+      recent.push('old');
     }
     assert.deepEqual(state.get('b'), { apiKey: 'key-b-0', secret: 'secret-b' });
     assert.deepEqual(state.get('c'), { apiKey: 'key-c-0', secret: 'secret-c' });
@@ -115,8 +133,11 @@ test(`SIGKILL during passwd, ${String(KILLS_PER_COMMAND)} times: exactly one pas
   const duration = await timed(passwd(0), work, env, '');
   current = 1;
   const outcomes = { old: 0, new: 0 };
+  const recent: ('old' | 'new')[] = [];
+  let scale = 1;
   for (let i = 0; i < KILLS_PER_COMMAND; i++) {
-    await killAt(passwd(current), work, env, '', killDelay(i, duration));
+    scale = adapt(scale, recent);
+    await killAt(passwd(current), work, env, '', killDelay(i, duration, scale));
     const withOld = await readVault(db, passwords[current] ?? '');
     const withNew = await readVault(db, passwords[1 - current] ?? '');
     const newOpens = typeof withNew !== 'string';
@@ -129,9 +150,11 @@ test(`SIGKILL during passwd, ${String(KILLS_PER_COMMAND)} times: exactly one pas
     });
     if (newOpens) {
       outcomes.new++;
+      recent.push('new');
       current = 1 - current;
     } else {
       outcomes.old++;
+      recent.push('old');
     }
   }
   console.log(`passwd: ${String(outcomes.old)} kills left the old password, ${String(outcomes.new)} the new (run took ${String(duration)} ms)`);
