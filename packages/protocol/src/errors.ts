@@ -37,6 +37,13 @@ export const ERROR_CATALOGUE = {
   KW_BACKUP_INVALID: { status: 400, exit: 1, title: 'The backup file is damaged, altered or not a Keyward backup; nothing was imported.' },
   KW_BACKUP_TOO_NEW: { status: 400, exit: 1, title: 'The backup was written by a newer version of Keyward.', hint: 'upgrade Keyward to import it' },
   KW_CLIPBOARD_UNAVAILABLE: { status: 500, exit: 1, title: 'No clipboard tool was found (xclip, xsel or wl-copy).', hint: 'install one of them, e.g. `apt install xclip`' },
+  KW_TOKEN_INVALID: { status: 401, exit: 1, title: 'The token is not valid.' },
+  KW_TOKEN_REVOKED: { status: 401, exit: 1, title: 'The token, or a token above it, was revoked.' },
+  KW_TOKEN_EXPIRED: { status: 401, exit: 1, title: 'The token, or a token above it, has expired.' },
+  KW_TOKEN_EXHAUSTED: { status: 401, exit: 1, title: 'The token has no uses left.' },
+  KW_TOKEN_NOT_FOUND: { status: 404, exit: 1, title: 'No token has that accessor.', hint: 'see `keyward token list`' },
+  KW_TOKEN_POLICY_NOT_SUBSET: { status: 403, exit: 1, title: 'A token can only narrow its parent\'s policy.' },
+  KW_TOKEN_USE_LIMITED: { status: 403, exit: 1, title: 'A use-limited token cannot issue tokens.' },
   KW_STORE_UNAVAILABLE: { status: 503, exit: 1, title: 'The database cannot be reached.' },
   KW_INTERNAL_ERROR: { status: 500, exit: 1, title: 'Internal error.' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -3,7 +3,8 @@
  * One storage interface; SQLite and PostgreSQL behind it. See README.md.
  */
 export type {
-  AccountRepo, AccountRow, CredentialRepo, CredentialRow, CredentialUpdate, Custody, KeyWrapUpdate, NonceRepo, Store, StoreTx,
+  AccountRepo, AccountRow, AuditRepo, AuditRow, CredentialRepo, CredentialRow, CredentialUpdate, Custody, KeyWrapUpdate, NonceRepo,
+  Store, StoreTx, TokenRepo, TokenRow,
 } from './store.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';

@@ -2,8 +2,8 @@
 // own error mapper, so driver errors become KeywardErrors at this one boundary.
 import type { Kysely, Selectable } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { AccountTable, CredentialTable, Database } from './schema.js';
-import type { AccountRepo, AccountRow, CredentialRepo, CredentialRow, NonceRepo, StoreTx } from './store.js';
+import type { AccountTable, CredentialTable, Database, TokenTable } from './schema.js';
+import type { AccountRepo, AccountRow, AuditRepo, CredentialRepo, CredentialRow, NonceRepo, StoreTx, TokenRepo, TokenRow } from './store.js';
 
 /** Classifies a driver error; `unique` is true for a unique-constraint violation. */
 export interface ErrorMapper {
@@ -27,6 +27,14 @@ function credentialFrom(r: Selectable<CredentialTable>): CredentialRow {
     custody: r.custody, ciphertext: toBytes(r.ciphertext), wrappedDek: toBytes(r.wrapped_dek),
     kekWrappedDek: r.kek_wrapped_dek === null ? null : toBytes(r.kek_wrapped_dek), kekId: r.kek_id,
     revision: Number(r.revision), createdAt: Number(r.created_at), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at),
+  };
+}
+
+function tokenFrom(r: Selectable<TokenTable>): TokenRow {
+  return {
+    accessor: r.accessor, accountId: r.account_id, parentAccessor: r.parent_accessor, hash: toBytes(r.hash), label: r.label,
+    policy: r.policy, createdAt: Number(r.created_at), expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+    usesLeft: r.uses_left === null ? null : Number(r.uses_left), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
   };
 }
 
@@ -130,5 +138,64 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx 
     }),
   };
 
-  return { accounts, credentials, nonces };
+  const tokens: TokenRepo = {
+    insert: (row) => guarded(async () => {
+      await db.insertInto('token').values({
+        accessor: row.accessor, account_id: row.accountId, parent_accessor: row.parentAccessor, hash: toBytes(row.hash),
+        label: row.label, policy: row.policy, created_at: row.createdAt, expires_at: row.expiresAt, uses_left: row.usesLeft,
+        revoked_at: row.revokedAt,
+      }).execute();
+    }),
+    findByHash: (hash) => guarded(async () => {
+      const r = await db.selectFrom('token').selectAll().where('hash', '=', toBytes(hash)).executeTakeFirst();
+      return r === undefined ? undefined : tokenFrom(r);
+    }),
+    findByAccessor: (accessor) => guarded(async () => {
+      const r = await db.selectFrom('token').selectAll().where('accessor', '=', accessor).executeTakeFirst();
+      return r === undefined ? undefined : tokenFrom(r);
+    }),
+    list: (accountId) => guarded(async () =>
+      (await db.selectFrom('token').selectAll().where('account_id', '=', accountId).orderBy('created_at').orderBy('accessor').execute()).map(tokenFrom)),
+    revoke: (accessors, at) => guarded(async () => {
+      let changed = 0n;
+      // In chunks: SQLite limits the number of bound parameters per statement.
+      for (let i = 0; i < accessors.length; i += 500) {
+        const r = await db.updateTable('token').set({ revoked_at: at })
+          .where('accessor', 'in', accessors.slice(i, i + 500)).where('revoked_at', 'is', null).executeTakeFirst();
+        changed += r.numUpdatedRows;
+      }
+      return Number(changed);
+    }),
+    consumeUse: (accessor) => guarded(async () => {
+      const row = await db.selectFrom('token').select('uses_left').where('accessor', '=', accessor).executeTakeFirst();
+      if (row === undefined) return false;
+      if (row.uses_left === null) return true;
+      const r = await db.updateTable('token').set((eb) => ({ uses_left: eb('uses_left', '-', 1) }))
+        .where('accessor', '=', accessor).where('uses_left', '>', 0).executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    }),
+  };
+
+  const audit: AuditRepo = {
+    append: (rows) => guarded(async () => {
+      if (rows.length === 0) return;
+      for (let i = 0; i < rows.length; i += 100) {
+        await db.insertInto('audit_record').values(rows.slice(i, i + 100).map((r) => ({
+          account_id: r.accountId, seq: r.seq, at: r.at, body: r.body, link: toBytes(r.link),
+        }))).execute();
+      }
+    }),
+    head: (accountId) => guarded(async () => {
+      const r = await db.selectFrom('audit_record').select(['seq', 'link']).where('account_id', '=', accountId)
+        .orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return r === undefined ? undefined : { seq: Number(r.seq), link: toBytes(r.link) };
+    }),
+    list: (accountId, fromSeq = 1, limit = 1_000_000) => guarded(async () =>
+      (await db.selectFrom('audit_record').selectAll().where('account_id', '=', accountId).where('seq', '>=', fromSeq)
+        .orderBy('seq').limit(limit).execute()).map((r) => ({
+        accountId: r.account_id, seq: Number(r.seq), at: Number(r.at), body: r.body, link: toBytes(r.link),
+      }))),
+  };
+
+  return { accounts, credentials, nonces, tokens, audit };
 }

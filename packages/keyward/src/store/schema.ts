@@ -36,6 +36,27 @@ export interface CredentialNonceTable {
   high_water: string;
 }
 
+export interface TokenTable {
+  accessor: string;
+  account_id: string;
+  parent_accessor: string | null;
+  hash: Uint8Array;
+  label: string;
+  policy: string;
+  created_at: number;
+  expires_at: number | null;
+  uses_left: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuditRecordTable {
+  account_id: string;
+  seq: number;
+  at: number;
+  body: string;
+  link: Uint8Array;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -51,6 +72,8 @@ export interface Database {
   account: AccountTable;
   credential: CredentialTable;
   credential_nonce: CredentialNonceTable;
+  token: TokenTable;
+  audit_record: AuditRecordTable;
   meta: MetaTable;
   schema_migrations: SchemaMigrationTable;
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { AccountRow, CredentialRow, Store } from './store.js';
+import type { AccountRow, CredentialRow, Store, TokenRow } from './store.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
@@ -153,5 +153,50 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     assert.equal(await s.nonces.get(c.id), big);
     await s.credentials.remove(c.id);
     assert.equal(await s.nonces.get(c.id), undefined);
+  });
+
+  const token = (accountId: string, overrides: Partial<TokenRow> = {}): TokenRow => ({
+    accessor: `kwa_${randomUUID().replace(/-/g, '').slice(0, 20)}`, accountId, parentAccessor: null, hash: Buffer.from(randomUUID()),
+    label: 'bot', policy: '{"actions":["read"]}', createdAt: 1, expiresAt: null, usesLeft: null, revokedAt: null, ...overrides,
+  });
+
+  t('tokens: find by hash and accessor, list, revoke only once, consume uses to zero', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const root = token(a.id);
+    const child = token(a.id, { parentAccessor: root.accessor, usesLeft: 2, expiresAt: 99 });
+    await s.tokens.insert(root);
+    await s.tokens.insert(child);
+    assert.deepEqual(await s.tokens.findByHash(child.hash), child);
+    assert.deepEqual(await s.tokens.findByAccessor(root.accessor), root);
+    assert.equal(await s.tokens.findByHash(Buffer.from('nope')), undefined);
+    assert.equal((await s.tokens.list(a.id)).length, 2);
+    assert.equal(await s.tokens.consumeUse(child.accessor), true);
+    assert.equal(await s.tokens.consumeUse(child.accessor), true);
+    assert.equal(await s.tokens.consumeUse(child.accessor), false, 'no use left');
+    assert.equal(await s.tokens.consumeUse(root.accessor), true, 'unlimited');
+    assert.equal(await s.tokens.revoke([root.accessor, child.accessor], 5), 2);
+    assert.equal(await s.tokens.revoke([root.accessor, child.accessor], 6), 0, 'already revoked');
+    assert.equal((await s.tokens.findByAccessor(child.accessor))?.revokedAt, 5);
+    await assert.rejects(s.tokens.insert(token(a.id, { hash: root.hash })));
+  });
+
+  t('tokens: revoking thousands at once works within parameter limits', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const many = Array.from({ length: 1200 }, () => token(a.id));
+    await s.transaction(async (tx) => { for (const m of many) await tx.tokens.insert(m); });
+    assert.equal(await s.tokens.revoke(many.map((m) => m.accessor), 9), 1200);
+  });
+
+  t('audit: append in order, read the head and ranges; a seq is never written twice', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    assert.equal(await s.audit.head(a.id), undefined);
+    const rows = [1, 2, 3].map((seq) => ({ accountId: a.id, seq, at: 1000 + seq, body: `{"n":${String(seq)}}`, link: Buffer.alloc(32, seq) }));
+    await s.audit.append(rows);
+    assert.deepEqual(await s.audit.head(a.id), { seq: 3, link: Buffer.alloc(32, 3) });
+    assert.deepEqual(await s.audit.list(a.id, 2), rows.slice(1));
+    await assert.rejects(s.audit.append([rows[0] as (typeof rows)[number]]));
   });
 }

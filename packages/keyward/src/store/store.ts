@@ -78,10 +78,56 @@ export interface NonceRepo {
   advance(credentialId: string, expected: bigint | undefined, next: bigint): Promise<boolean>;
 }
 
+export interface TokenRow {
+  readonly accessor: string;
+  readonly accountId: string;
+  /** null for an account's root token. */
+  readonly parentAccessor: string | null;
+  /** A keyed hash of the token; the key is not in the database. */
+  readonly hash: Uint8Array;
+  readonly label: string;
+  /** The policy as JSON text. */
+  readonly policy: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  /** Uses remaining, or null for unlimited. */
+  readonly usesLeft: number | null;
+  readonly revokedAt: number | null;
+}
+
+export interface TokenRepo {
+  insert(row: TokenRow): Promise<void>;
+  findByHash(hash: Uint8Array): Promise<TokenRow | undefined>;
+  findByAccessor(accessor: string): Promise<TokenRow | undefined>;
+  list(accountId: string): Promise<TokenRow[]>;
+  /** Marks the given tokens revoked (those not revoked already); returns how many changed. */
+  revoke(accessors: readonly string[], at: number): Promise<number>;
+  /** Takes one use of a use-limited token; false when none is left. Unlimited tokens: true. */
+  consumeUse(accessor: string): Promise<boolean>;
+}
+
+export interface AuditRow {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly at: number;
+  /** The record's canonical JSON. */
+  readonly body: string;
+  readonly link: Uint8Array;
+}
+
+export interface AuditRepo {
+  append(rows: readonly AuditRow[]): Promise<void>;
+  head(accountId: string): Promise<Pick<AuditRow, 'seq' | 'link'> | undefined>;
+  /** Records in seq order from `fromSeq` (inclusive). */
+  list(accountId: string, fromSeq?: number, limit?: number): Promise<AuditRow[]>;
+}
+
 export interface StoreTx {
   readonly accounts: AccountRepo;
   readonly credentials: CredentialRepo;
   readonly nonces: NonceRepo;
+  readonly tokens: TokenRepo;
+  readonly audit: AuditRepo;
 }
 
 export interface Store extends StoreTx {

@@ -46,4 +46,32 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'tokens-and-audit',
+    sql: `
+      CREATE TABLE token (
+        accessor TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        parent_accessor TEXT,
+        hash BYTEA NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        uses_left INTEGER,
+        revoked_at BIGINT
+      );
+      CREATE INDEX token_parent ON token (parent_accessor);
+      CREATE INDEX token_account ON token (account_id);
+      CREATE TABLE audit_record (
+        account_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        link BYTEA NOT NULL,
+        PRIMARY KEY (account_id, seq)
+      );
+    `,
+  },
 ];

@@ -47,4 +47,32 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'tokens-and-audit',
+    sql: `
+      CREATE TABLE token (
+        accessor TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        parent_accessor TEXT,
+        hash BLOB NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        uses_left INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE INDEX token_parent ON token (parent_accessor);
+      CREATE INDEX token_account ON token (account_id);
+      CREATE TABLE audit_record (
+        account_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        link BLOB NOT NULL,
+        PRIMARY KEY (account_id, seq)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,127 @@
+// The token tree as a service (DESIGN.md "Tokens and policy"): a root per account, children that
+// only narrow their parent's policy, subtree revocation in one statement, and verification that
+// checks the token and every ancestor. Policies are opaque here: the composition root passes in
+// the policy module's subset check, so tokens/ stays independent of policy/.
+import { isTokenShaped } from '@keyward/protocol/token-format';
+import { KeywardError } from '@keyward/protocol/errors';
+import { equal, type HmacKey } from '../crypto/index.js';
+import type { TokenRepo, TokenRow } from '../store/index.js';
+import { generateToken, hashToken } from './token-id.js';
+import { subtreeOf } from './token-tree.js';
+
+/** The root's policy: everything a policy can grant. Never handed to a bot. */
+export const ROOT_POLICY = 'root';
+
+export interface TokenServiceDeps {
+  readonly tokens: TokenRepo;
+  readonly hashKey: HmacKey;
+  readonly now: () => number;
+  /** Whether `child` grants nothing that `parent` does not; `parent` may be ROOT_POLICY. */
+  readonly isSubset: (child: unknown, parent: unknown) => { ok: true } | { ok: false; reasons: string[] };
+}
+
+export interface IssueInput {
+  readonly accountId: string;
+  /** Default: the account's root. */
+  readonly parent?: string;
+  readonly label: string;
+  readonly policy: unknown;
+  readonly expiresAt?: number | null;
+  readonly uses?: number | null;
+}
+
+export type Verified = { ok: true; token: TokenRow; policy: unknown } | { ok: false; code: 'KW_TOKEN_INVALID' | 'KW_TOKEN_REVOKED' | 'KW_TOKEN_EXPIRED' | 'KW_TOKEN_EXHAUSTED' };
+
+export function parseStoredPolicy(row: TokenRow): unknown {
+  return row.policy === ROOT_POLICY ? ROOT_POLICY : JSON.parse(row.policy) as unknown;
+}
+
+export function createTokenService(deps: TokenServiceDeps) {
+  const { tokens, hashKey, now } = deps;
+
+  const isLive = (row: TokenRow, at: number): boolean => row.revokedAt === null && (row.expiresAt === null || row.expiresAt > at);
+
+  async function root(accountId: string): Promise<TokenRow> {
+    const existing = (await tokens.list(accountId)).find((t) => t.parentAccessor === null && t.policy === ROOT_POLICY);
+    if (existing !== undefined) return existing;
+    const { token, accessor } = generateToken();
+    // The root's token is discarded at once: the owner acts through their password, not a token.
+    const row: TokenRow = {
+      accessor, accountId, parentAccessor: null, hash: hashToken(hashKey, token), label: 'root', policy: ROOT_POLICY,
+      createdAt: now(), expiresAt: null, usesLeft: null, revokedAt: null,
+    };
+    await tokens.insert(row);
+    return row;
+  }
+
+  async function owned(accountId: string, accessor: string): Promise<TokenRow> {
+    const row = await tokens.findByAccessor(accessor);
+    if (row === undefined || row.accountId !== accountId) throw new KeywardError('KW_TOKEN_NOT_FOUND', `No token ${accessor.slice(0, 40)}.`);
+    return row;
+  }
+
+  return {
+    root,
+
+    async issue(input: IssueInput): Promise<{ token: string; row: TokenRow }> {
+      const at = now();
+      const parent = input.parent === undefined ? await root(input.accountId) : await owned(input.accountId, input.parent);
+      if (!isLive(parent, at)) throw new KeywardError('KW_TOKEN_REVOKED', 'The parent token is revoked or expired; it cannot issue tokens.');
+      if (parent.usesLeft !== null) throw new KeywardError('KW_TOKEN_USE_LIMITED');
+      const check = deps.isSubset(input.policy, parseStoredPolicy(parent));
+      if (!check.ok) throw new KeywardError('KW_TOKEN_POLICY_NOT_SUBSET', `A token can only narrow its parent's policy: ${check.reasons.join('; ')}.`);
+      const expiresAt = input.expiresAt ?? null;
+      if (parent.expiresAt !== null && (expiresAt === null || expiresAt > parent.expiresAt)) {
+        throw new KeywardError('KW_TOKEN_POLICY_NOT_SUBSET', 'A token cannot outlive its parent.');
+      }
+      if (input.uses !== undefined && input.uses !== null && (!Number.isSafeInteger(input.uses) || input.uses < 1)) {
+        throw new KeywardError('KW_INPUT_INVALID', 'A use limit must be a whole number of at least 1.');
+      }
+      const { token, accessor } = generateToken();
+      const row: TokenRow = {
+        accessor, accountId: input.accountId, parentAccessor: parent.accessor, hash: hashToken(hashKey, token),
+        label: input.label, policy: JSON.stringify(input.policy), createdAt: at, expiresAt, usesLeft: input.uses ?? null, revokedAt: null,
+      };
+      await tokens.insert(row);
+      return { token, row };
+    },
+
+    /** Checks a presented token; takes one use of a use-limited token. */
+    async verify(presented: string): Promise<Verified> {
+      if (!isTokenShaped(presented)) return { ok: false, code: 'KW_TOKEN_INVALID' };
+      const hash = hashToken(hashKey, presented);
+      const row = await tokens.findByHash(hash);
+      // The lookup is by hash; the comparison that decides is constant-time.
+      if (row === undefined || !equal(row.hash, hash) || row.policy === ROOT_POLICY) return { ok: false, code: 'KW_TOKEN_INVALID' };
+      const at = now();
+      // Walk up one lookup per level (trees are shallow); a loop in the links is refused.
+      const seen = new Set<string>();
+      for (let t: TokenRow | undefined = row; t !== undefined; t = t.parentAccessor === null ? undefined : await tokens.findByAccessor(t.parentAccessor)) {
+        if (seen.has(t.accessor) || t.accountId !== row.accountId) return { ok: false, code: 'KW_TOKEN_INVALID' };
+        seen.add(t.accessor);
+        if (t.revokedAt !== null) return { ok: false, code: 'KW_TOKEN_REVOKED' };
+        if (t.expiresAt !== null && t.expiresAt <= at) return { ok: false, code: 'KW_TOKEN_EXPIRED' };
+        if (t.parentAccessor !== null && (await tokens.findByAccessor(t.parentAccessor)) === undefined) return { ok: false, code: 'KW_TOKEN_REVOKED' };
+      }
+      if (!(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
+      return { ok: true, token: row, policy: parseStoredPolicy(row) };
+    },
+
+    /** Revokes a token and its whole subtree; returns how many tokens were newly revoked. */
+    async revoke(accountId: string, accessor: string): Promise<number> {
+      await owned(accountId, accessor);
+      return tokens.revoke(subtreeOf(accessor, await tokens.list(accountId)), now());
+    },
+
+    /** Revokes the root: every token of the account. */
+    async revokeAll(accountId: string): Promise<number> {
+      return tokens.revoke(subtreeOf((await root(accountId)).accessor, await tokens.list(accountId)), now());
+    },
+
+    async list(accountId: string): Promise<TokenRow[]> {
+      return (await tokens.list(accountId)).filter((t) => t.policy !== ROOT_POLICY);
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
