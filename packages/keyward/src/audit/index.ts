@@ -1,0 +1,9 @@
+/**
+ * @module audit
+ * The tamper-evident audit log: records, the MAC chain, signed checkpoints, verification.
+ */
+export { canonicalJson, canonicalRecord, type AuditRecord, type DecisionRecord, type OutcomeRecord } from './record.js';
+export { GENESIS_LINK, linkOf } from './chain.js';
+export { appendCheckpoint, readCheckpoints, type Checkpoint, type CheckpointLine } from './checkpoint.js';
+export { verifyChain, type Problem, type VerifyReport } from './verify.js';
+export { createAuditLog, type AuditLog, type AuditLogDeps } from './audit-log.js';
