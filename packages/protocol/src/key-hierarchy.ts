@@ -42,6 +42,12 @@ export const LABELS = Object.freeze({
   fingerprintKey: 'keyward/v1/fingerprint-key',
   /** user key -> the key that seals a backup file's body. */
   backupKey: 'keyward/v1/backup-key',
+  /** user key -> the key of the keyed hashes stored for tokens. */
+  tokenKey: 'keyward/v1/token-key',
+  /** user key -> the key of the audit log's MAC chain. */
+  auditKey: 'keyward/v1/audit-key',
+  /** user key -> the seed of the Ed25519 key that signs audit checkpoints. */
+  auditCheckpointKey: 'keyward/v1/audit-checkpoint-key',
 });
 
 /** What a ciphertext is for; bound into its associated data so it cannot be reused elsewhere. */

@@ -2,7 +2,7 @@
 // The keyward binary: argv -> a command. Commands that need a secret get it from the terminal,
 // stdin or a file (see secret-input.ts), never from argv or the environment.
 import { Command, CommanderError } from 'commander';
-import { loadCliEnvironment } from '../config/index.js';
+import { loadCliEnvironment, processEnv } from '../config/index.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { printError } from './output.js';
 import { registerInit } from './commands/init.js';
@@ -13,6 +13,10 @@ import { registerCopy, thisCliPath } from './commands/copy.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSign } from './commands/sign.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerToken } from './commands/token.js';
+import { registerAgent } from './commands/agent.js';
+import { registerExec } from './commands/exec.js';
+import { registerAudit } from './commands/audit.js';
 
 const VERSION = '0.1.0';
 
@@ -38,6 +42,10 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerSign(program);
   registerSandbox(program);
+  registerToken(program, ctx);
+  registerAgent(program, ctx, processEnv());
+  registerExec(program, processEnv());
+  registerAudit(program, ctx);
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

@@ -40,3 +40,8 @@ export function loadCliEnvironment(env: Readonly<Record<string, string | undefin
     path: Object.freeze((e.PATH ?? '').split(':').filter((p) => p !== '')),
   });
 }
+
+/** The environment as it is, for the two commands that start other processes (agent, exec). */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}

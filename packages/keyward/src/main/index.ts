@@ -9,3 +9,5 @@ export {
 } from '../vault/index.js';
 export { signRequest, type SignRequestInput, type SignedHttpRequest } from './sign.js';
 export { startSandbox, type RunningSandbox } from './sandbox.js';
+export { startAgent, policySubset, type AgentOptions, type RunningAgent } from './agent.js';
+export { issueToken, listTokens, revokeToken, verifyAudit, auditRecords, checkpointFile } from './admin.js';

@@ -4,7 +4,7 @@
 // the policy module's subset check, so tokens/ stays independent of policy/.
 import { isTokenShaped } from '@keyward/protocol/token-format';
 import { KeywardError } from '@keyward/protocol/errors';
-import { equal, type HmacKey } from '../crypto/index.js';
+import { equal, randomBytes, type HmacKey } from '../crypto/index.js';
 import type { TokenRepo, TokenRow } from '../store/index.js';
 import { generateToken, hashToken } from './token-id.js';
 import { subtreeOf } from './token-tree.js';
@@ -14,7 +14,8 @@ export const ROOT_POLICY = 'root';
 
 export interface TokenServiceDeps {
   readonly tokens: TokenRepo;
-  readonly hashKey: HmacKey;
+  /** Needed to issue and verify; listing and revoking work without it (no password needed). */
+  readonly hashKey: HmacKey | null;
   readonly now: () => number;
   /** Whether `child` grants nothing that `parent` does not; `parent` may be ROOT_POLICY. */
   readonly isSubset: (child: unknown, parent: unknown) => { ok: true } | { ok: false; reasons: string[] };
@@ -30,24 +31,30 @@ export interface IssueInput {
   readonly uses?: number | null;
 }
 
-export type Verified = { ok: true; token: TokenRow; policy: unknown } | { ok: false; code: 'KW_TOKEN_INVALID' | 'KW_TOKEN_REVOKED' | 'KW_TOKEN_EXPIRED' | 'KW_TOKEN_EXHAUSTED' };
+/** `chain`: the token, then each ancestor up to (not including) the root. */
+export type Verified = { ok: true; token: TokenRow; policy: unknown; chain: TokenRow[] } | { ok: false; code: 'KW_TOKEN_INVALID' | 'KW_TOKEN_REVOKED' | 'KW_TOKEN_EXPIRED' | 'KW_TOKEN_EXHAUSTED' };
 
 export function parseStoredPolicy(row: TokenRow): unknown {
   return row.policy === ROOT_POLICY ? ROOT_POLICY : JSON.parse(row.policy) as unknown;
 }
 
 export function createTokenService(deps: TokenServiceDeps) {
-  const { tokens, hashKey, now } = deps;
+  const { tokens, now } = deps;
+  const hashKey = (): HmacKey => {
+    if (deps.hashKey === null) throw new KeywardError('KW_VAULT_LOCKED', 'Issuing and verifying tokens needs the vault unlocked.');
+    return deps.hashKey;
+  };
 
   const isLive = (row: TokenRow, at: number): boolean => row.revokedAt === null && (row.expiresAt === null || row.expiresAt > at);
 
   async function root(accountId: string): Promise<TokenRow> {
     const existing = (await tokens.list(accountId)).find((t) => t.parentAccessor === null && t.policy === ROOT_POLICY);
     if (existing !== undefined) return existing;
-    const { token, accessor } = generateToken();
-    // The root's token is discarded at once: the owner acts through their password, not a token.
+    const { accessor } = generateToken();
+    // The root has no token at all: the owner acts through their password. Its hash is random
+    // bytes that no token can hash to.
     const row: TokenRow = {
-      accessor, accountId, parentAccessor: null, hash: hashToken(hashKey, token), label: 'root', policy: ROOT_POLICY,
+      accessor, accountId, parentAccessor: null, hash: randomBytes(32), label: 'root', policy: ROOT_POLICY,
       createdAt: now(), expiresAt: null, usesLeft: null, revokedAt: null,
     };
     await tokens.insert(row);
@@ -79,7 +86,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       }
       const { token, accessor } = generateToken();
       const row: TokenRow = {
-        accessor, accountId: input.accountId, parentAccessor: parent.accessor, hash: hashToken(hashKey, token),
+        accessor, accountId: input.accountId, parentAccessor: parent.accessor, hash: hashToken(hashKey(), token),
         label: input.label, policy: JSON.stringify(input.policy), createdAt: at, expiresAt, usesLeft: input.uses ?? null, revokedAt: null,
       };
       await tokens.insert(row);
@@ -89,22 +96,24 @@ export function createTokenService(deps: TokenServiceDeps) {
     /** Checks a presented token; takes one use of a use-limited token. */
     async verify(presented: string): Promise<Verified> {
       if (!isTokenShaped(presented)) return { ok: false, code: 'KW_TOKEN_INVALID' };
-      const hash = hashToken(hashKey, presented);
+      const hash = hashToken(hashKey(), presented);
       const row = await tokens.findByHash(hash);
       // The lookup is by hash; the comparison that decides is constant-time.
       if (row === undefined || !equal(row.hash, hash) || row.policy === ROOT_POLICY) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const at = now();
       // Walk up one lookup per level (trees are shallow); a loop in the links is refused.
       const seen = new Set<string>();
+      const chain: TokenRow[] = [];
       for (let t: TokenRow | undefined = row; t !== undefined; t = t.parentAccessor === null ? undefined : await tokens.findByAccessor(t.parentAccessor)) {
         if (seen.has(t.accessor) || t.accountId !== row.accountId) return { ok: false, code: 'KW_TOKEN_INVALID' };
         seen.add(t.accessor);
+        if (t.policy !== ROOT_POLICY) chain.push(t);
         if (t.revokedAt !== null) return { ok: false, code: 'KW_TOKEN_REVOKED' };
         if (t.expiresAt !== null && t.expiresAt <= at) return { ok: false, code: 'KW_TOKEN_EXPIRED' };
         if (t.parentAccessor !== null && (await tokens.findByAccessor(t.parentAccessor)) === undefined) return { ok: false, code: 'KW_TOKEN_REVOKED' };
       }
       if (!(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
-      return { ok: true, token: row, policy: parseStoredPolicy(row) };
+      return { ok: true, token: row, policy: parseStoredPolicy(row), chain };
     },
 
     /** Revokes a token and its whole subtree; returns how many tokens were newly revoked. */

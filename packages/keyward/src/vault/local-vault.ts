@@ -194,6 +194,9 @@ export function createLocalVault(deps: LocalVaultDeps) {
       withUserKey(fn) {
         return fn(live(), acct);
       },
+      deriveKey(label) {
+        return deriveSubkey(live(), label);
+      },
       lock() {
         userKey.release();
       },
@@ -269,6 +272,8 @@ export interface UnlockedVault {
   changePassword(newPassword: SecureBuffer): Promise<void>;
   /** For backup export/import inside vault/: the user key and the current account row. */
   withUserKey<T>(fn: (userKey: SecureBuffer, account: AccountRow) => T): T;
+  /** A 32-byte subkey of the user key for one labelled purpose (LABELS in protocol). */
+  deriveKey(label: string): SecureBuffer;
   /** Wipes the user key; every later call fails with KW_VAULT_LOCKED. */
   lock(): void;
 }

@@ -1,0 +1,10 @@
+/**
+ * @module gateway
+ * The signing reverse proxy. See README.md for the request path.
+ */
+export { createPipeline, type Pipeline, type PipelineDeps, type SigningCredential } from './pipeline.js';
+export { createGatewayApp } from './gateway-app.js';
+export { createForwarder, type Forwarder } from './forward.js';
+export { createMarketData, type MarketData } from './market-data.js';
+export { createUsageTracker, type UsageTracker } from './usage.js';
+export { canonicalise, MAX_BODY_BYTES } from './canonicalise.js';

@@ -1,0 +1,214 @@
+// The gateway's request path (README.md draws it): route → authenticate → canonicalise → classify
+// → decide → audit → sign → forward → stream → audit the outcome. Each step either hands on or
+// ends with a Refusal rendered in the exchange's own error format. Nothing is signed before its
+// decision is durably in the audit log, and a request that cannot be audited is refused.
+import { isPolicyError, parsePolicy, type Policy } from '@keyward/protocol/policy';
+import type { AuditLog, DecisionRecord } from '../audit/index.js';
+import type { Classification, ExchangeAdapter, ExchangeRequest, RefusalKind } from '../exchanges/index.js';
+import { decideChain, orderNotional, type ChainLink } from '../policy/index.js';
+import type { TokenService } from '../tokens/index.js';
+import type { KeyHandle, NonceKeeper } from '../vault/index.js';
+import { canonicalise } from './canonicalise.js';
+import type { Forwarder, UpstreamResponse } from './forward.js';
+import { depthWithin, midPrice, type MarketData } from './market-data.js';
+import { presentedToken, withoutToken } from './token-location.js';
+import type { UsageTracker } from './usage.js';
+
+/** A credential the gateway can sign with: unlocked, in secure memory. */
+export interface SigningCredential {
+  readonly id: string;
+  readonly name: string;
+  readonly exchange: string;
+  readonly key: KeyHandle;
+}
+
+export interface PipelineDeps {
+  readonly adapter: (exchange: string) => ExchangeAdapter | undefined;
+  readonly upstream: (exchange: string) => string | undefined;
+  readonly tokens: Pick<TokenService, 'verify'>;
+  /** The unlocked credential of an account by name; undefined when locked or unknown. */
+  readonly credential: (accountId: string, name: string) => SigningCredential | undefined;
+  readonly isLocked: () => boolean;
+  readonly audit: Pick<AuditLog, 'append'>;
+  /** The account audited for requests that carry no valid token. */
+  readonly anonymousAccount: string;
+  readonly usage: UsageTracker;
+  readonly market: MarketData;
+  readonly nonces: NonceKeeper;
+  readonly forwarder: Forwarder;
+  readonly now: () => number;
+}
+
+export interface IncomingRequest {
+  readonly method: string;
+  /** The raw URL as received, including the /<exchange> prefix. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}
+
+export type Outcome =
+  | { readonly kind: 'refused'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | { readonly kind: 'forwarded'; readonly response: UpstreamResponse; readonly finish: (error: string | null) => void };
+
+interface RefusalSpec { kind: RefusalKind; code: string; message: string }
+
+function refusedWith(adapter: ExchangeAdapter | undefined, r: RefusalSpec): Outcome {
+  if (adapter === undefined) {
+    return { kind: 'refused', status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: `Keyward ${r.code}: ${r.message}` }) };
+  }
+  const e = adapter.renderError(r);
+  return { kind: 'refused', status: e.status, headers: e.headers, body: e.body };
+}
+
+function orderFields(c: Classification): DecisionRecord['order'] {
+  if (c.order === null) return null;
+  const o = c.order;
+  return { symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, price: o.price, quoteQuantity: o.quoteQuantity, notional: o.notional };
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  async function auditDecision(accountId: string, base: Omit<DecisionRecord, 'kind' | 'at'>): Promise<number | null> {
+    try {
+      return await deps.audit.append(accountId, { kind: 'decision', at: deps.now(), ...base });
+    } catch {
+      return null;
+    }
+  }
+
+  /** For requests the HTTP layer refuses before the pipeline (a body over the limit, a bad URL). */
+  async function refuseEarly(incoming: Omit<IncomingRequest, 'body'>, spec: RefusalSpec): Promise<Outcome> {
+    const exchange = incoming.url.slice(1).split(/[/?]/)[0] ?? '';
+    const adapter = deps.adapter(exchange);
+    await auditDecision(deps.anonymousAccount, {
+      token: null, credential: null, exchange, method: incoming.method, path: incoming.url.split('?')[0]?.slice(0, 512) ?? '', action: 'unknown',
+      endpoint: `${incoming.method} ${incoming.url.slice(0, 500)}`, order: null, decision: 'deny', reason: spec.code, sourceIp: incoming.sourceIp,
+    });
+    return refusedWith(adapter, spec);
+  }
+
+  async function handle(incoming: IncomingRequest): Promise<Outcome> {
+    const slash = incoming.url.indexOf('/', 1);
+    const exchange = incoming.url.slice(1, slash < 0 ? incoming.url.length : slash).split('?')[0] ?? '';
+    const adapter = deps.adapter(exchange);
+    const upstream = deps.upstream(exchange);
+    if (adapter === undefined || upstream === undefined) {
+      return refusedWith(undefined, { kind: 'invalid', code: 'KW_GATEWAY_UNKNOWN_EXCHANGE', message: `no exchange "${exchange.slice(0, 30)}" here; use /<exchange>/<the exchange's own path>` });
+    }
+    const rest = slash < 0 ? '/' : incoming.url.slice(slash);
+    const canonical = canonicalise(rest);
+    const req: ExchangeRequest = {
+      method: incoming.method.toUpperCase(),
+      path: canonical.ok ? canonical.path : rest.split('?')[0] ?? '',
+      query: canonical.ok ? canonical.query : '',
+      headers: incoming.headers,
+      body: incoming.body,
+    };
+    const token = presentedToken(exchange, req);
+    if (token !== undefined && deps.isLocked()) {
+      await auditDecision(deps.anonymousAccount, {
+        token: null, credential: null, exchange, method: req.method, path: req.path.slice(0, 512), action: 'unknown',
+        endpoint: `${req.method} ${req.path.slice(0, 500)}`, order: null, decision: 'deny', reason: 'KW_VAULT_LOCKED', sourceIp: incoming.sourceIp,
+      });
+      return refusedWith(adapter, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
+    }
+    const verified = token === undefined ? null : await deps.tokens.verify(token);
+    const accountId = verified?.ok === true ? verified.token.accountId : deps.anonymousAccount;
+    const accessor = verified?.ok === true ? verified.token.accessor : null;
+    const record = (c: Classification | null, decision: 'allow' | 'deny', reason: string | null, credential: string | null): Omit<DecisionRecord, 'kind' | 'at'> => ({
+      token: accessor, credential, exchange, method: req.method, path: req.path.slice(0, 512), action: c?.action ?? 'unknown',
+      endpoint: c?.endpoint.slice(0, 512) ?? `${req.method} ${req.path.slice(0, 500)}`, order: c === null ? null : orderFields(c),
+      decision, reason, sourceIp: incoming.sourceIp,
+    });
+    const refuse = async (c: Classification | null, spec: RefusalSpec, credential: string | null = null): Promise<Outcome> => {
+      await auditDecision(accountId, record(c, 'deny', spec.code, credential));
+      return refusedWith(adapter, spec);
+    };
+
+    if (!canonical.ok) return refuse(null, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: canonical.reason });
+    const classification = adapter.classify(req);
+
+    if (token === undefined) {
+      // Market data needs no key: forwarded unsigned, and audited like everything else.
+      if (classification.isPublic && classification.action === 'read') {
+        if ((await auditDecision(accountId, record(classification, 'allow', null, null))) === null) {
+          return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_AUDIT_FAILED', message: 'the audit log cannot be written; nothing was sent' });
+        }
+        return forward(adapter, upstream, req, null, accountId);
+      }
+      return refuse(classification, { kind: 'auth', code: 'KW_GATEWAY_NO_TOKEN', message: 'put your Keyward token where this exchange expects its API key' });
+    }
+    if (verified === null || !verified.ok) {
+      return refuse(classification, { kind: 'auth', code: verified?.ok === false ? verified.code : 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+    }
+    const chain: { accessor: string; policy: Policy }[] = [];
+    for (const row of verified.chain) {
+      const p = parsePolicy(JSON.parse(row.policy) as unknown);
+      if (isPolicyError(p)) return refuse(classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
+      chain.push({ accessor: row.accessor, policy: p });
+    }
+    const own = chain[0];
+    if (own === undefined) return refuse(classification, { kind: 'auth', code: 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+    const credentialName = own.policy.credential;
+    const credential = deps.credential(accountId, credentialName);
+    if (credential === undefined) return refuse(classification, { kind: 'forbidden', code: 'KW_GATEWAY_NO_CREDENTIAL', message: `the credential "${credentialName}" is not available` }, credentialName);
+    if (credential.exchange !== adapter.id) {
+      return refuse(classification, { kind: 'forbidden', code: 'KW_GATEWAY_WRONG_EXCHANGE', message: `this token's credential is for ${credential.exchange}, not ${adapter.id}` }, credentialName);
+    }
+
+    let market = null;
+    const order = classification.order;
+    if (order !== null && classification.action === 'trade') {
+      const book = await deps.market.book(exchange, order.symbol);
+      const ref = book === null ? null : midPrice(book);
+      const band = own.policy.priceBandPercent;
+      market = {
+        referencePrice: ref,
+        depth: book === null || ref === null ? null : depthWithin(book, order.side, order.side === 'buy' ? ref * (1 + (band ?? 100) / 100) : ref * (1 - (band ?? 100) / 100)),
+      };
+    }
+    const links: ChainLink[] = chain.map((l) => ({ policy: l.policy, usage: deps.usage.usage(l.accessor) }));
+    const decision = decideChain({ request: classification, market, now: deps.now(), sourceIp: incoming.sourceIp }, links);
+    if (!decision.allow) return refuse(classification, { kind: 'forbidden', code: decision.code, message: decision.message }, credentialName);
+    // Reserve the order's share of every cap now, in the same turn as the decision: two orders
+    // racing each other cannot both fit under a cap. A refusal further on keeps the reservation
+    // (it errs towards refusing more).
+    if (classification.action === 'trade') deps.usage.record(chain.map((l) => l.accessor), order === null ? 0 : orderNotional(order) ?? 0);
+
+    const seq = await auditDecision(accountId, record(classification, 'allow', null, credentialName));
+    if (seq === null) return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_AUDIT_FAILED', message: 'the audit log cannot be written; nothing was signed' });
+    // Market data needs no signature; the exchange gets no key, not even the token.
+    if (classification.isPublic) return forward(adapter, upstream, withoutToken(exchange, req), seq, accountId);
+
+    const nowMs = deps.now();
+    const nonce = adapter.nonce === 'increasing' ? await deps.nonces.next(credential.id, BigInt(nowMs)) : 0n;
+    let signed: ExchangeRequest;
+    try {
+      signed = adapter.sign(req, credential.key, { nowMs, nonce });
+    } catch {
+      return refusedWith(adapter, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: 'the request cannot be signed as sent' });
+    }
+    return forward(adapter, upstream, signed, seq, accountId);
+  }
+
+  async function forward(adapter: ExchangeAdapter, upstream: string, req: ExchangeRequest, decisionSeq: number | null, accountId: string): Promise<Outcome> {
+    const started = deps.now();
+    const outcome = (status: number | null, error: string | null): void => {
+      if (decisionSeq === null) return;
+      void deps.audit.append(accountId, { kind: 'outcome', at: deps.now(), decision: decisionSeq, status, latencyMs: deps.now() - started, error }).catch(() => undefined);
+    };
+    let response: UpstreamResponse;
+    try {
+      response = await deps.forwarder.send(upstream, req);
+    } catch (e) {
+      outcome(null, (e as Error).name);
+      return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_UPSTREAM', message: 'the exchange could not be reached' });
+    }
+    return { kind: 'forwarded', response, finish: (error) => outcome(response.status, error) };
+  }
+
+  return { handle, refuseEarly };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

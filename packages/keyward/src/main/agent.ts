@@ -1,0 +1,258 @@
+// Composition root for `keyward agent`: one person's gateway on their desktop. It unlocks the
+// vault once, turns each credential into a KeyHandle in secure memory, and serves the signing
+// gateway on loopback. It locks itself when idle and after a maximum time: every key is wiped and
+// requests are refused until it is unlocked again.
+import { join } from 'node:path';
+import { LABELS } from '@keyward/protocol/key-hierarchy';
+import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
+import type { FastifyInstance } from 'fastify';
+import { appendCheckpoint, createAuditLog } from '../audit/index.js';
+import { SecureBuffer, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
+import { ADAPTERS, adapterFor } from '../exchanges/index.js';
+import {
+  createForwarder, createGatewayApp, createMarketData, createPipeline, createUsageTracker, type SigningCredential,
+} from '../gateway/index.js';
+import { isSubset } from '../policy/index.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
+import { createTokenService, ROOT_POLICY } from '../tokens/index.js';
+import { createKeyHandle, createNonceKeeper } from '../vault/index.js';
+import { openLocal, type LocalLocation } from './local.js';
+
+export interface AgentOptions {
+  readonly location: LocalLocation;
+  readonly host: string;
+  readonly port: number;
+  /** Run the sandbox exchange in this process and point every upstream at it. */
+  readonly sandbox: boolean;
+  /** Upstream base URLs by exchange id, overriding the real exchanges. */
+  readonly upstreams: Readonly<Record<string, string>>;
+  readonly idleLockMs: number;
+  readonly maxUnlockMs: number;
+  readonly now?: () => number;
+}
+
+export interface RunningAgent {
+  readonly url: string;
+  readonly sandboxUrl: string | null;
+  readonly credentials: readonly { name: string; exchange: string }[];
+  readonly skipped: readonly { name: string; exchange: string; why: string }[];
+  isLocked(): boolean;
+  /** Wipes every key; requests are refused until `unlock`. */
+  lock(reason: 'idle' | 'max' | 'manual'): void;
+  unlock(password: SecureBuffer): Promise<void>;
+  onLock(listener: (reason: string) => void): void;
+  close(): Promise<void>;
+  readonly app: FastifyInstance;
+}
+
+/** Policies stored as JSON, checked for narrowing with the policy module's rule. */
+export function policySubset(child: unknown, parent: unknown): { ok: true } | { ok: false; reasons: string[] } {
+  const c = parsePolicy(child);
+  if (isPolicyError(c)) return { ok: false, reasons: [c.error] };
+  if (parent === ROOT_POLICY) return { ok: true };
+  const p = parsePolicy(parent);
+  if (isPolicyError(p)) return { ok: false, reasons: ['the parent policy cannot be read'] };
+  return isSubset(c, p);
+}
+
+interface Unlocked {
+  readonly credentials: Map<string, SigningCredential>;
+  readonly tokenKey: HmacKey;
+  readonly auditKey: HmacKey;
+  readonly checkpointSigner: Ed25519Key;
+}
+
+/**
+ * With --sandbox, the vault gets (or has rotated) a paper credential per sandbox exchange, named
+ * sandbox-<exchange>, freshly issued by this run's sandbox. Tokens name credentials, so tokens made
+ * for them keep working from one run to the next.
+ */
+async function provisionSandboxCredentials(ctx: Awaited<ReturnType<typeof openLocal>>, sandbox: RunningSandbox, password: SecureBuffer): Promise<void> {
+  const { vault } = await ctx.vault.unlock(password);
+  try {
+    const existing = new Set((await ctx.vault.list()).map((c) => c.name));
+    for (const exchange of ['binance', 'kraken', 'coinbase', 'okx'] as const) {
+      const k = sandbox.sandbox.createKey({ exchange, permissions: ['read', 'trade'] });
+      const secret = SecureBuffer.from(Buffer.from(k.secret, 'utf8'), { wipeSource: true });
+      const passphrase = k.passphrase === undefined ? undefined : SecureBuffer.from(Buffer.from(k.passphrase, 'utf8'), { wipeSource: true });
+      const input = exchange === 'coinbase'
+        ? { apiKey: k.apiKey, privateKey: secret, ...(passphrase === undefined ? {} : { passphrase }) }
+        : { apiKey: k.apiKey, secret, ...(passphrase === undefined ? {} : { passphrase }) };
+      try {
+        const name = `sandbox-${exchange}`;
+        if (existing.has(name)) await vault.rotate(name, input);
+        else await vault.add(name, exchange, input);
+      } finally {
+        releaseAll(secret, passphrase);
+      }
+    }
+  } finally {
+    vault.lock();
+  }
+}
+
+export async function startAgent(options: AgentOptions, password: SecureBuffer): Promise<RunningAgent> {
+  const now = options.now ?? (() => Date.now());
+  const ctx = await openLocal(options.location, { create: false });
+  const accountId = (await ctx.store.accounts.findByName('local'))?.id;
+  if (accountId === undefined) {
+    await ctx.close();
+    throw new Error('no vault');
+  }
+  let sandbox: RunningSandbox | null = null;
+  const upstreams: Record<string, string> = Object.fromEntries(ADAPTERS.map((a) => [a.id, a.baseUrl]));
+  if (options.sandbox) {
+    sandbox = await startSandbox({ seed: 1 });
+    for (const id of ['binance', 'kraken', 'coinbase', 'okx']) upstreams[id] = `${sandbox.url}/${id}`;
+  }
+  Object.assign(upstreams, options.upstreams);
+  if (sandbox !== null) await provisionSandboxCredentials(ctx, sandbox, password);
+
+  let state: Unlocked | null = null;
+  const skipped: { name: string; exchange: string; why: string }[] = [];
+  const lockListeners: ((reason: string) => void)[] = [];
+
+  async function unlock(pw: SecureBuffer): Promise<void> {
+    const { vault } = await ctx.vault.unlock(pw);
+    try {
+      const all = await vault.openAll();
+      const summaries = new Map((await ctx.vault.list()).map((s) => [s.name, s]));
+      const credentials = new Map<string, SigningCredential>();
+      skipped.length = 0;
+      for (const [name, secrets] of all) {
+        const exchange = summaries.get(name)?.exchange ?? '';
+        const adapter = adapterFor(exchange);
+        try {
+          if (adapter === undefined) skipped.push({ name, exchange, why: 'no adapter for this exchange' });
+          else credentials.set(name, { id: summaries.get(name)?.id ?? name, name, exchange, key: createKeyHandle(secrets, { secretEncoding: adapter.secretEncoding }) });
+        } catch (e) {
+          skipped.push({ name, exchange, why: (e as Error).message });
+        } finally {
+          secrets.release();
+        }
+      }
+      const tokenSeed = vault.deriveKey(LABELS.tokenKey);
+      const auditSeed = vault.deriveKey(LABELS.auditKey);
+      const checkpointSeed = vault.deriveKey(LABELS.auditCheckpointKey);
+      state = {
+        credentials,
+        tokenKey: createHmacKey('sha256', tokenSeed),
+        auditKey: createHmacKey('sha256', auditSeed),
+        checkpointSigner: createEd25519Key(checkpointSeed),
+      };
+      releaseAll(tokenSeed, auditSeed, checkpointSeed);
+    } finally {
+      vault.lock();
+    }
+  }
+
+  function lock(reason: 'idle' | 'max' | 'manual'): void {
+    if (state === null) return;
+    for (const c of state.credentials.values()) c.key.release();
+    state.tokenKey.release();
+    state.auditKey.release();
+    state.checkpointSigner.release();
+    state = null;
+    clearTimers();
+    for (const l of lockListeners) l(reason);
+  }
+
+  await unlock(password);
+  let idleTimer: NodeJS.Timeout | undefined;
+  let maxTimer: NodeJS.Timeout | undefined;
+  const clearTimers = (): void => {
+    clearTimeout(idleTimer);
+    clearTimeout(maxTimer);
+  };
+  const armTimers = (): void => {
+    clearTimers();
+    idleTimer = setTimeout(() => lock('idle'), options.idleLockMs);
+    maxTimer = setTimeout(() => lock('max'), options.maxUnlockMs);
+    idleTimer.unref();
+    maxTimer.unref();
+  };
+  armTimers();
+
+  const live = (): Unlocked => {
+    if (state === null) throw new Error('locked');
+    return state;
+  };
+  const checkpoints = join(options.location.home, 'audit-checkpoints.jsonl');
+  let sinceCheckpoint = 0;
+  const audit = createAuditLog({
+    store: ctx.store,
+    key: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().auditKey.digestInto(m, o), digest: (m) => live().auditKey.digest(m), release: () => undefined },
+    onCommit: (acct, head) => {
+      sinceCheckpoint++;
+      if (state !== null && sinceCheckpoint >= 10) {
+        sinceCheckpoint = 0;
+        appendCheckpoint(checkpoints, { accountId: acct, seq: head.seq, link: head.link.toString('hex'), at: now() }, state.checkpointSigner);
+      }
+    },
+  });
+  const tokens = createTokenService({
+    tokens: ctx.store.tokens,
+    hashKey: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().tokenKey.digestInto(m, o), digest: (m) => live().tokenKey.digest(m), release: () => undefined },
+    now,
+    isSubset: policySubset,
+  });
+  const forwarder = createForwarder();
+  const market = createMarketData({
+    now,
+    fetch: async (exchange, req) => {
+      const base = upstreams[exchange];
+      if (base === undefined) return null;
+      const res = await forwarder.send(base, req);
+      return { status: res.status, body: await res.body.json() };
+    },
+  });
+  const pipeline = createPipeline({
+    adapter: adapterFor,
+    upstream: (id) => upstreams[id],
+    tokens: {
+      verify: async (t) => {
+        if (state === null) return { ok: false, code: 'KW_TOKEN_INVALID' };
+        armTimers();
+        return tokens.verify(t);
+      },
+    },
+    credential: (acct, name) => (acct === accountId ? state?.credentials.get(name) : undefined),
+    isLocked: () => state === null,
+    audit,
+    anonymousAccount: accountId,
+    usage: createUsageTracker(now),
+    market,
+    nonces: createNonceKeeper({ nonces: ctx.store.nonces }),
+    forwarder,
+    now,
+  });
+  const app = createGatewayApp(pipeline);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${shownHost}:${String(port)}`,
+    sandboxUrl: sandbox?.url ?? null,
+    get credentials() {
+      return [...(state?.credentials.values() ?? [])].map((c) => ({ name: c.name, exchange: c.exchange }));
+    },
+    skipped,
+    isLocked: () => state === null,
+    lock,
+    async unlock(pw) {
+      await unlock(pw);
+      armTimers();
+    },
+    onLock: (l) => { lockListeners.push(l); },
+    async close() {
+      lock('manual');
+      await app.close();
+      await forwarder.close();
+      await sandbox?.close();
+      await ctx.close();
+    },
+    app,
+  };
+}
