@@ -159,7 +159,10 @@ export function createPipeline(deps: PipelineDeps) {
 
     let market = null;
     const order = classification.order;
-    if (order !== null && classification.action === 'trade') {
+    // A book is fetched only when a limit needs it: a band, a cap, or a market order's depth check.
+    const needsBook = chain.some((l) => l.policy.priceBandPercent !== null || l.policy.maxOrderNotional !== null || l.policy.maxDailyNotional !== null)
+      || (order?.type.includes('market') ?? false);
+    if (order !== null && classification.action === 'trade' && needsBook) {
       const book = await deps.market.book(exchange, order.symbol);
       const ref = book === null ? null : midPrice(book);
       const band = own.policy.priceBandPercent;
