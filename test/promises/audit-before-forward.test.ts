@@ -1,0 +1,58 @@
+// DESIGN.md: every signed or refused request leaves an audit record, written before the request
+// is forwarded; if it cannot be written, the request is refused and nothing reaches the exchange.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { request } from 'undici';
+import { verifyAudit } from '../../packages/keyward/src/main/index.js';
+import { agent, clientRequests, makeVault, policy, pw, recordingUpstream, token } from '../helpers/agent.js';
+
+const upstream = await recordingUpstream();
+const { home } = await makeVault([{ name: 'b', exchange: 'binance', apiKey: 'K', secret: 'S' }]);
+const t = await token(home, policy({ credential: 'b', actions: ['read'] }));
+const a = await agent(home, { binance: `${upstream.url}/binance` });
+after(async () => {
+  await a.close();
+  await upstream.close();
+});
+
+const rows = (): { body: string }[] => {
+  const raw = new BetterSqlite3(join(home, 'vault.db'), { readonly: true });
+  const r = raw.prepare('SELECT body FROM audit_record ORDER BY seq').all() as { body: string }[];
+  raw.close();
+  return r;
+};
+
+test('each request leaves a decision record (and an outcome when forwarded); the chain verifies', async () => {
+  const before = rows().length;
+  assert.equal((await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } })).statusCode, 200);
+  assert.equal((await request(`${a.url}/binance/api/v3/order`, { method: 'POST', headers: { 'x-mbx-apikey': t.token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=1' })).statusCode, 403);
+  await new Promise((r) => setTimeout(r, 50));
+  const added = rows().slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: string | number; reason?: string; status?: number });
+  const decisions = added.filter((r) => r.kind === 'decision');
+  assert.deepEqual(decisions.map((r) => [r.decision, r.reason]), [['allow', null], ['deny', 'KW_POLICY_ACTION_DENIED']]);
+  const outcomes = added.filter((r) => r.kind === 'outcome');
+  assert.equal(outcomes.length, 1, 'only the forwarded request has an outcome');
+  assert.equal(outcomes[0]?.decision, before + 1, 'the outcome names its decision');
+  assert.equal(outcomes[0]?.status, 200);
+  const report = await verifyAudit({ home, db: undefined }, pw());
+  assert.equal(report.ok, true, JSON.stringify(report.problems));
+});
+
+test('when the audit log cannot be written, the request is refused and never forwarded', async () => {
+  const raw = new BetterSqlite3(join(home, 'vault.db'));
+  // Another process holds the write lock for longer than the store waits: the append fails.
+  raw.exec('BEGIN IMMEDIATE');
+  const before = clientRequests(upstream.requests).length;
+  try {
+    const res = await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } });
+    const body = await res.body.text();
+    assert.equal(res.statusCode, 503, body);
+    assert.match(body, /KW_GATEWAY_AUDIT_FAILED/);
+  } finally {
+    raw.exec('ROLLBACK');
+    raw.close();
+  }
+  assert.equal(clientRequests(upstream.requests).length, before, 'nothing reached the exchange');
+});
