@@ -30,7 +30,12 @@ export interface RowParse {
 export type Params = ReadonlyMap<string, string>;
 
 export function orderFrom(fields: OrderFields, params: Params, pathParams: Readonly<Record<string, string>> = {}): OrderDetails | string {
-  const get = (name: string | undefined): string | null => (name === undefined ? null : params.get(name) ?? pathParams[name] ?? null);
+  // A field the path names is the one the exchange acts on: the same name in the query or body as
+  // well would let policy check one value while the exchange trades another.
+  const clash = [fields.symbol, fields.side, fields.type, fields.quantity, fields.price, fields.quoteQuantity]
+    .find((n) => n !== undefined && Object.hasOwn(pathParams, n) && params.has(n));
+  if (clash !== undefined) return `"${clash}" is given both in the path and in the parameters`;
+  const get = (name: string | undefined): string | null => (name === undefined ? null : pathParams[name] ?? params.get(name) ?? null);
   const symbol = get(fields.symbol);
   const rawSide = get(fields.side);
   const side = fields.fixedSide ?? (rawSide === null ? null : fields.sideMap?.[rawSide] ?? sideOf(rawSide));
@@ -39,6 +44,7 @@ export function orderFrom(fields: OrderFields, params: Params, pathParams: Reado
   const quantity = get(fields.quantity);
   const price = get(fields.price);
   const quoteQuantity = get(fields.quoteQuantity);
+  if (quantity !== null && quoteQuantity !== null) return 'the order gives both a base and a quote quantity';
   for (const [name, v] of [['quantity', quantity], ['price', price], ['quote quantity', quoteQuantity]] as const) {
     if (v !== null && !/^\d+(\.\d+)?$/.test(v)) return `the order's ${name} is not a plain decimal`;
   }
@@ -71,7 +77,9 @@ export function classifyWith(
     if (typeof o === 'string') return unknownRequest(method, path, o);
     order = o;
   }
-  const symbol = order?.symbol ?? (row.parse?.symbolParam === undefined ? null : params.get(row.parse.symbolParam) ?? match.params[row.parse.symbolParam] ?? null);
+  const sp = row.parse?.symbolParam;
+  if (sp !== undefined && Object.hasOwn(match.params, sp) && params.has(sp)) return unknownRequest(method, path, `"${sp}" is given both in the path and in the parameters`);
+  const symbol = order?.symbol ?? (sp === undefined ? null : match.params[sp] ?? params.get(sp) ?? null);
   return { action: row.action as Action, endpoint, isPublic: row.isPublic === true, order, symbol, reason: null };
 }
 

@@ -31,7 +31,7 @@ export function createGatewayApp(pipeline: Pipeline): FastifyInstance {
     if (outcome.kind === 'refused') return reply.code(outcome.status).headers(outcome.headers).send(outcome.body);
     const { response } = outcome;
     response.body.once('end', () => outcome.finish(null));
-    response.body.once('error', (e) => outcome.finish(e.name));
+    response.body.once('error', (e: Error) => outcome.finish(e.name));
     return reply.code(response.status).headers(response.headers).send(response.body);
   }
 

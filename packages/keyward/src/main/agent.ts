@@ -10,7 +10,7 @@ import { appendCheckpoint, createAuditLog } from '../audit/index.js';
 import { SecureBuffer, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import {
-  createForwarder, createGatewayApp, createMarketData, createPipeline, createUsageTracker, type SigningCredential,
+  createForwarder, createGatewayApp, createMarketData, createPipeline, createUsageTracker, readJson, type SigningCredential,
 } from '../gateway/index.js';
 import { isSubset } from '../policy/index.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
@@ -203,7 +203,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
       const base = upstreams[exchange];
       if (base === undefined) return null;
       const res = await forwarder.send(base, req);
-      return { status: res.status, body: await res.body.json() };
+      return { status: res.status, body: await readJson(res.body) };
     },
   });
   const pipeline = createPipeline({

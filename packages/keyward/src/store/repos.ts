@@ -1,11 +1,12 @@
 // The repositories, written once over kysely and shared by both backends. Each backend passes its
-// own error mapper, so driver errors become KeywardErrors at this one boundary.
+// own error mapper, so driver errors become KeywardErrors at this one boundary. Error details name
+// what was refused, never the row's values: a name can be someone's label for a secret.
 import type { Kysely, Selectable } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { AccountTable, CredentialTable, Database, TokenTable } from './schema.js';
 import type { AccountRepo, AccountRow, AuditRepo, CredentialRepo, CredentialRow, NonceRepo, StoreTx, TokenRepo, TokenRow } from './store.js';
 
-/** Classifies a driver error; `unique` is true for a unique-constraint violation. */
+/** Classifies driver errors; `map` turns them into KeywardErrors and lets every other error through. */
 export interface ErrorMapper {
   isUniqueViolation(e: unknown): boolean;
   map(e: unknown): unknown;
@@ -38,9 +39,27 @@ function tokenFrom(r: Selectable<TokenTable>): TokenRow {
   };
 }
 
-export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx {
+/** Ends a transaction's repositories with it (see createRepos). */
+export function transactionScope(): { assertOpen: () => void; end: () => void } {
+  let open = true;
+  return {
+    assertOpen: () => {
+      if (!open) throw new KeywardError('KW_INTERNAL_ERROR', "A transaction's repositories were used after it ended.");
+    },
+    end: () => {
+      open = false;
+    },
+  };
+}
+
+/**
+ * `assertUsable` runs before every call: a transaction's repositories refuse to run once it has
+ * ended, because their connection may by then be serving another transaction.
+ */
+export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsable: () => void = () => undefined): StoreTx {
   async function guarded<T>(op: () => Promise<T>): Promise<T> {
     try {
+      assertUsable();
       return await op();
     } catch (e) {
       throw errors.map(e);
@@ -56,7 +75,7 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx 
           revision: row.revision, created_at: row.createdAt, updated_at: row.updatedAt,
         }).execute();
       } catch (e) {
-        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_VAULT_EXISTS', `An account named "${row.name}" already exists.`);
+        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_VAULT_EXISTS', 'An account with that name already exists.');
         throw e;
       }
     }),
@@ -89,7 +108,7 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx 
           revision: row.revision, created_at: row.createdAt, rotated_at: row.rotatedAt,
         }).execute();
       } catch (e) {
-        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_CREDENTIAL_EXISTS', `A credential named "${row.name}" already exists.`);
+        if (errors.isUniqueViolation(e)) throw new KeywardError('KW_CREDENTIAL_EXISTS');
         throw e;
       }
     }),
@@ -124,13 +143,11 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper): StoreTx 
     }),
     advance: (credentialId, expected, next) => guarded(async () => {
       if (expected === undefined) {
-        try {
-          await db.insertInto('credential_nonce').values({ credential_id: credentialId, high_water: next.toString() }).execute();
-          return true;
-        } catch (e) {
-          if (errors.isUniqueViolation(e)) return false;
-          throw e;
-        }
+        // DO NOTHING rather than catching the violation: in PostgreSQL a failed statement would
+        // abort the caller's whole transaction.
+        const r = await db.insertInto('credential_nonce').values({ credential_id: credentialId, high_water: next.toString() })
+          .onConflict((oc) => oc.column('credential_id').doNothing()).executeTakeFirst();
+        return r.numInsertedOrUpdatedRows === 1n;
       }
       const r = await db.updateTable('credential_nonce').set({ high_water: next.toString() })
         .where('credential_id', '=', credentialId).where('high_water', '=', expected.toString()).executeTakeFirst();

@@ -2,9 +2,10 @@
 // common.case.test.ts): what the vault relies on, proved the same way for SQLite and PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { AccountRow, CredentialRow, Store, TokenRow } from './store.js';
+import type { AccountRow, CredentialRow, Custody, KeyWrapUpdate, Store, StoreTx, TokenRow } from './store.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
@@ -26,9 +27,18 @@ export function credential(accountId: string, overrides: Partial<CredentialRow> 
 
 const isCode = (code: string) => (e: unknown): boolean => e instanceof KeywardError && e.code === code;
 
-export function runStoreContract(name: string, makeStore: () => Promise<Store>, options: { skip: false | string } = { skip: false }): void {
+/** Everything an error carries, as a log line or a debugger would show it. */
+const everything = (e: unknown): string => inspect(e, { depth: 20, showHidden: true });
+
+/**
+ * Registers the suite. `testOptions` is called once per test (a PostgreSQL gate counts the tests
+ * it skips).
+ */
+export function runStoreContract(
+  name: string, makeStore: () => Promise<Store>, testOptions: () => { skip: false | string } = () => ({ skip: false }),
+): void {
   const t = (title: string, fn: (store: Store) => Promise<void>): void => {
-    test(`${name}: ${title}`, { skip: options.skip }, async () => {
+    test(`${name}: ${title}`, testOptions(), async () => {
       const store = await makeStore();
       try {
         await fn(store);
@@ -198,5 +208,126 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     assert.deepEqual(await s.audit.head(a.id), { seq: 3, link: Buffer.alloc(32, 3) });
     assert.deepEqual(await s.audit.list(a.id, 2), rows.slice(1));
     await assert.rejects(s.audit.append([rows[0] as (typeof rows)[number]]));
+  });
+
+  // Optimistic concurrency and atomicity.
+
+  t('a stale revision changes nothing, and a missing id is not an update', async (s) => {
+    const a = account({ authKeyHash: '$argon2id$stored' });
+    await s.accounts.insert(a);
+    const c = credential(a.id, { kekWrappedDek: Buffer.of(9, 9), kekId: 'kek-1' });
+    await s.credentials.insert(c);
+    const wrap = { kdfMemoryKiB: 1, kdfIterations: 1, salt: Buffer.alloc(16, 7), wrappedUserKey: Buffer.of(7), authKeyHash: null, updatedAt: 7 };
+    const upd = { ciphertext: Buffer.of(7), wrappedDek: Buffer.of(7), kekWrappedDek: null, fingerprint: 'x', rotatedAt: 7 };
+    for (const stale of [0, 2, 99]) {
+      assert.equal(await s.accounts.updateKeyWrap(a.id, stale, wrap), false);
+      assert.equal(await s.credentials.update(c.id, stale, upd), false);
+    }
+    assert.equal(await s.accounts.updateKeyWrap(randomUUID(), 1, wrap), false);
+    assert.equal(await s.credentials.update(randomUUID(), 1, upd), false);
+    assert.deepEqual(await s.accounts.findById(a.id), a);
+    assert.deepEqual(await s.credentials.findById(c.id), c);
+  });
+
+  t('optional update fields: omitted keeps the stored value, null clears it', async (s) => {
+    const a = account({ authKeyHash: '$argon2id$stored' });
+    await s.accounts.insert(a);
+    const wrap = { kdfMemoryKiB: 2, kdfIterations: 2, salt: Buffer.alloc(16, 2), wrappedUserKey: Buffer.of(2), updatedAt: 2 };
+    assert.equal(await s.accounts.updateKeyWrap(a.id, 1, wrap), true);
+    assert.equal((await s.accounts.findById(a.id))?.authKeyHash, '$argon2id$stored');
+    assert.equal(await s.accounts.updateKeyWrap(a.id, 2, { ...wrap, authKeyHash: null }), true);
+    assert.equal((await s.accounts.findById(a.id))?.authKeyHash, null);
+
+    const c = credential(a.id, { custody: 'delegated', kekWrappedDek: Buffer.of(0, 0xff), kekId: 'kek-1' });
+    await s.credentials.insert(c);
+    const upd = { ciphertext: Buffer.of(1), wrappedDek: Buffer.of(1), fingerprint: 'f', rotatedAt: 1 };
+    assert.equal(await s.credentials.update(c.id, 1, upd), true);
+    assert.deepEqual((await s.credentials.findById(c.id))?.kekWrappedDek, Buffer.of(0, 0xff));
+    assert.equal(await s.credentials.update(c.id, 2, { ...upd, kekWrappedDek: null }), true);
+    assert.equal((await s.credentials.findById(c.id))?.kekWrappedDek, null);
+  });
+
+  t('key-wrap updates racing from one revision: exactly one wins, and the row is wholly its', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const updates: KeyWrapUpdate[] = Array.from({ length: 6 }, (_, i) => ({
+      kdfMemoryKiB: 65536 + i, kdfIterations: 3 + i, salt: randomBytes(16), wrappedUserKey: randomBytes(72 + i),
+      authKeyHash: `hash-${String(i)}`, updatedAt: 1000 + i,
+    }));
+    const results = await Promise.all(updates.map((u) => s.accounts.updateKeyWrap(a.id, 1, u)));
+    assert.equal(results.filter(Boolean).length, 1, 'one winner');
+    const won = updates[results.indexOf(true)];
+    assert.deepEqual(await s.accounts.findById(a.id), { ...a, ...won, revision: 2 });
+  });
+
+  t('a throwing transaction also undoes updates and removals', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const c = credential(a.id);
+    await s.credentials.insert(c);
+    await assert.rejects(s.transaction(async (tx) => {
+      assert.equal(await tx.accounts.updateKeyWrap(a.id, 1, { kdfMemoryKiB: 1, kdfIterations: 1, salt: Buffer.alloc(16), wrappedUserKey: Buffer.of(1), updatedAt: 1 }), true);
+      assert.equal(await tx.credentials.update(c.id, 1, { ciphertext: Buffer.of(1), wrappedDek: Buffer.of(1), fingerprint: 'f', rotatedAt: 1 }), true);
+      assert.equal(await tx.credentials.remove(c.id), true);
+      throw new Error('boom');
+    }), /boom/);
+    assert.deepEqual(await s.accounts.findById(a.id), a);
+    assert.deepEqual(await s.credentials.findById(c.id), c);
+  });
+
+  t("a transaction's repositories refuse to run after it ended", async (s) => {
+    let leaked: StoreTx | undefined;
+    await s.transaction(async (tx) => {
+      leaked = tx;
+    });
+    await assert.rejects(async () => leaked?.accounts.list(), isCode('KW_INTERNAL_ERROR'));
+  });
+
+  // Bytes and errors.
+
+  t('binary columns: a view is stored as its own bytes; large blobs round-trip exactly', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const backing = Buffer.concat([Buffer.alloc(5, 0xee), Buffer.of(0, 0xff, 0, 0), Buffer.alloc(5, 0xee)]);
+    const view = new Uint8Array(backing.buffer, backing.byteOffset + 5, 4);
+    const big = Buffer.concat([Buffer.of(0), randomBytes(64 * 1024), Buffer.of(0xff, 0)]);
+    const c = credential(a.id, { ciphertext: big, wrappedDek: view });
+    await s.credentials.insert(c);
+    const got = await s.credentials.findById(c.id);
+    assert.ok(got !== undefined && Buffer.from(got.ciphertext).equals(big));
+    assert.deepEqual(Buffer.from(got.wrappedDek), Buffer.of(0, 0xff, 0, 0));
+  });
+
+  t('a refused row never puts its contents in the error', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const canaryName = `canary-${randomUUID()}`;
+    const canaryBytes = Buffer.from(`CANARY-${randomUUID()}`);
+    const leaks = (e: unknown): boolean => {
+      const text = everything(e);
+      return text.includes(canaryName) || text.includes(canaryBytes.toString('hex')) || text.includes(canaryBytes.toString());
+    };
+    const refused = async (op: Promise<unknown>, code: string): Promise<void> => {
+      await assert.rejects(op, (e: unknown) => isCode(code)(e) && !leaks(e));
+    };
+    await s.credentials.insert(credential(a.id, { name: canaryName }));
+    await refused(s.credentials.insert(credential(a.id, { name: canaryName, ciphertext: canaryBytes })), 'KW_CREDENTIAL_EXISTS');
+    await refused(s.accounts.insert(account({ name: a.name, wrappedUserKey: canaryBytes })), 'KW_VAULT_EXISTS');
+    const badCustody = { ...credential(a.id, { name: `${canaryName}-2`, ciphertext: canaryBytes }), custody: 'bogus' as Custody };
+    await refused(s.credentials.insert(badCustody), 'KW_INPUT_INVALID');
+    await refused(s.credentials.insert(credential(`${canaryName}-acct`, { ciphertext: canaryBytes })), 'KW_INPUT_INVALID');
+  });
+
+  t('a first nonce mark that loses the race does not spoil the transaction around it', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const c = credential(a.id);
+    await s.credentials.insert(c);
+    await s.nonces.advance(c.id, undefined, 10n);
+    await s.transaction(async (tx) => {
+      assert.equal(await tx.nonces.advance(c.id, undefined, 20n), false);
+      assert.equal(await tx.nonces.advance(c.id, 10n, 30n), true);
+    });
+    assert.equal(await s.nonces.get(c.id), 30n);
   });
 }

@@ -132,7 +132,10 @@ export interface StoreTx {
 
 export interface Store extends StoreTx {
   readonly kind: 'sqlite' | 'postgres';
-  /** All or nothing: a throw inside `fn` rolls everything back. */
+  /**
+   * All or nothing: a throw inside `fn` rolls everything back. Inside `fn` use only `tx`: the
+   * store's own methods wait for the connection the transaction holds (with SQLite, forever).
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

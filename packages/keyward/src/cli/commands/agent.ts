@@ -1,7 +1,9 @@
 // keyward agent: the desktop gateway. Hardening at start: it refuses to run with an inspector
-// attached, re-launches itself without NODE_OPTIONS (a preload could read memory) and with
-// --disable-sigusr1 where Node has it; where it does not (Node 20), a SIGUSR1 listener keeps the
-// signal from opening an inspector.
+// attached, and re-launches itself once without NODE_OPTIONS (a preload could read memory), with
+// --disable-sigusr1 where Node has it (on Node 20 a SIGUSR1 listener keeps the signal from opening
+// an inspector), and with WebAssembly's guard regions off: Node's loader parses CommonJS with a
+// WebAssembly lexer, for which V8 reserves ~10 GB of address space, and every core dump of the
+// agent would carry it.
 import { spawn } from 'node:child_process';
 import { url as inspectorUrl } from 'node:inspector';
 import type { Command } from 'commander';
@@ -37,11 +39,18 @@ function upstreamsOf(list: string[]): Record<string, string> {
   return out;
 }
 
-/** Re-runs this command in a clean child when the environment could tamper with it. */
+export function hardeningFlags(): string[] {
+  const has = (f: string): boolean => process.allowedNodeEnvironmentFlags.has(f);
+  return [
+    ...(has('--disable-sigusr1') ? ['--disable-sigusr1'] : []),
+    ...(has('--disable-wasm-trap-handler') ? ['--disable-wasm-trap-handler', '--wasm-max-mem-pages=1024'] : []),
+  ];
+}
+
+/** Re-runs this command, once, in a child with a clean environment and the hardening flags. */
 function relaunchIfNeeded(env: NodeJS.ProcessEnv): Promise<number> | null {
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  const hostile = (env.NODE_OPTIONS ?? '') !== '' || (flags.length > 0 && !process.execArgv.includes('--disable-sigusr1'));
-  if (!hostile || env[RELAUNCHED] === '1') return null;
+  if (env[RELAUNCHED] === '1') return null;
+  const flags = hardeningFlags();
   const childEnv: NodeJS.ProcessEnv = { ...env, [RELAUNCHED]: '1' };
   delete childEnv.NODE_OPTIONS;
   const child = spawn(process.execPath, [...flags, ...process.argv.slice(1)], { stdio: 'inherit', env: childEnv });
@@ -80,7 +89,7 @@ export function registerAgent(program: Command, ctx: () => CommandContext, env: 
       }, pw).finally(() => pw.release());
       const names = agent.credentials.map((x) => `${x.name} (${x.exchange})`).join(', ');
       process.stdout.write([
-        `keyward agent listening on ${agent.url}`,
+        `keyward agent listening on ${agent.url} (pid ${String(process.pid)})`,
         `  credentials unlocked: ${names === '' ? 'none' : names}`,
         ...agent.skipped.map((s) => `  not usable: ${s.name} (${s.exchange}): ${s.why}`),
         ...(agent.sandboxUrl === null ? [] : [`  sandbox exchange: ${agent.sandboxUrl} (every upstream points there)`]),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,7 +16,9 @@ runStoreContract('sqlite', () => openSqliteStore({ path: join(dir(), 'vault.db')
 test('sqlite: WAL and synchronous=FULL are really set; files are 0600 in a 0700 directory', async () => {
   const home = join(dir(), 'nested', 'home');
   const path = join(home, 'vault.db');
+  const umask = process.umask();
   const store = await openSqliteStore({ path, create: true });
+  assert.equal(process.umask(), umask, 'the process umask is restored');
   await store.accounts.insert(account());
   const raw = new BetterSqlite3(path, { readonly: true });
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'WAL is a property of the file');
@@ -24,10 +26,28 @@ test('sqlite: WAL and synchronous=FULL are really set; files are 0600 in a 0700 
   // synchronous is per connection, so it is read on the store's own connection: 2 = FULL.
   assert.equal(store.testOnlyPragma('synchronous'), 2);
   assert.equal(store.testOnlyPragma('foreign_keys'), 1);
+  assert.equal(store.testOnlyPragma('busy_timeout'), 5000);
+  assert.equal(statSync(join(home, '..')).mode & 0o777, 0o700, 'every directory it creates');
   assert.equal(statSync(home).mode & 0o777, 0o700);
-  assert.equal(statSync(path).mode & 0o777, 0o600);
-  assert.equal(statSync(`${path}-wal`).mode & 0o777, 0o600);
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
   await store.close();
+});
+
+test('sqlite: a vault file readable by others is tightened to 0600 when opened', async () => {
+  const path = join(dir(), 'vault.db');
+  await (await openSqliteStore({ path, create: true })).close();
+  chmodSync(path, 0o644);
+  const store = await openSqliteStore({ path, create: false });
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  await store.close();
+});
+
+test('sqlite: an empty file is KW_VAULT_DAMAGED, not a new vault, unless create is set', async () => {
+  const path = join(dir(), 'vault.db');
+  writeFileSync(path, '');
+  await assert.rejects(openSqliteStore({ path, create: false }), isCode('KW_VAULT_DAMAGED'));
+  assert.equal(statSync(path).size, 0);
+  await (await openSqliteStore({ path, create: true })).close();
 });
 
 test('sqlite: a missing file is KW_VAULT_NOT_FOUND unless create is set', async () => {
@@ -46,18 +66,20 @@ test('sqlite: garbage and truncated files are KW_VAULT_DAMAGED and are not modif
   for (let i = 0; i < 50; i++) await s.accounts.insert(account());
   await s.close();
   const bytes = readFileSync(good);
-  const truncated = join(d, 'truncated.db');
-  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2) + 100));
-  const before = readFileSync(truncated);
-  await assert.rejects(async () => {
-    const t = await openSqliteStore({ path: truncated, create: false });
-    try {
-      await t.accounts.list();
-    } finally {
-      await t.close();
-    }
-  }, isCode('KW_VAULT_DAMAGED'));
-  assert.deepEqual(readFileSync(truncated), before);
+  // Inside the header, the first page, the schema pages and the data pages.
+  for (const size of [50, 100, 4096, 5000, Math.floor(bytes.length / 2) + 100]) {
+    const truncated = join(d, `truncated-${String(size)}.db`);
+    writeFileSync(truncated, bytes.subarray(0, size));
+    await assert.rejects(async () => {
+      const t = await openSqliteStore({ path: truncated, create: false });
+      try {
+        await t.accounts.list();
+      } finally {
+        await t.close();
+      }
+    }, isCode('KW_VAULT_DAMAGED'), `truncated to ${String(size)} bytes`);
+    assert.deepEqual(readFileSync(truncated), bytes.subarray(0, size));
+  }
 });
 
 test('sqlite: another SQLite database is not mistaken for a vault', async () => {
@@ -70,8 +92,12 @@ test('sqlite: another SQLite database is not mistaken for a vault', async () => 
   assert.deepEqual(readFileSync(path), before);
 });
 
-test('sqlite: a vault from a newer Keyward is refused and left unchanged', async () => {
-  for (const change of ["UPDATE meta SET value = '99' WHERE key = 'format_version'", "INSERT INTO schema_migrations VALUES (999, 'future', 0)"]) {
+test('sqlite: a vault from a newer Keyward (or with an unreadable format) is refused and left unchanged', async () => {
+  for (const [change, code] of [
+    ["UPDATE meta SET value = '99' WHERE key = 'format_version'", 'KW_VAULT_TOO_NEW'],
+    ["INSERT INTO schema_migrations VALUES (999, 'future', 0)", 'KW_VAULT_TOO_NEW'],
+    ["UPDATE meta SET value = 'one' WHERE key = 'format_version'", 'KW_VAULT_DAMAGED'],
+  ] as const) {
     const path = join(dir(), 'vault.db');
     const s = await openSqliteStore({ path, create: true });
     await s.close();
@@ -80,27 +106,7 @@ test('sqlite: a vault from a newer Keyward is refused and left unchanged', async
     raw.pragma('wal_checkpoint(TRUNCATE)');
     raw.close();
     const before = readFileSync(path);
-    await assert.rejects(openSqliteStore({ path, create: false }), isCode('KW_VAULT_TOO_NEW'));
+    await assert.rejects(openSqliteStore({ path, create: false }), isCode(code));
     assert.deepEqual(readFileSync(path), before);
   }
-});
-
-test('sqlite: a second writer that cannot get the lock in time gets KW_VAULT_BUSY, and nothing is lost', async () => {
-  const path = join(dir(), 'vault.db');
-  const a = await openSqliteStore({ path, create: true, busyTimeoutMs: 50 });
-  const b = await openSqliteStore({ path, create: false, busyTimeoutMs: 50 });
-  const first = account();
-  let release: () => void = () => undefined;
-  const held = a.transaction(async (tx) => {
-    await tx.accounts.insert(first);
-    await new Promise<void>((r) => { release = r; });
-  });
-  await new Promise((r) => setTimeout(r, 20));
-  await assert.rejects(b.transaction(async (tx) => tx.accounts.insert(account())), isCode('KW_VAULT_BUSY'));
-  await assert.rejects(b.accounts.insert(account()), isCode('KW_VAULT_BUSY'));
-  release();
-  await held;
-  assert.ok(await b.accounts.findById(first.id));
-  await a.close();
-  await b.close();
 });
