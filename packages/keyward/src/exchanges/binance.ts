@@ -35,6 +35,8 @@ export const BINANCE_ENDPOINTS: readonly EndpointRow<RowParse>[] = [
   { method: 'GET', path: '/api/v3/rateLimit/order', action: 'read' },
   { method: 'GET', path: '/api/v3/account/commission', action: 'read', parse: BY_SYMBOL },
   { method: 'GET', path: '/sapi/v1/account/apiRestrictions', action: 'read' },
+  // Coins and their networks: ccxt's loadMarkets reads it whenever a key is set.
+  { method: 'GET', path: '/sapi/v1/capital/config/getall', action: 'read' },
   { method: 'POST', path: '/api/v3/order/test', action: 'read', parse: ORDER },
   { method: 'POST', path: '/api/v3/order', action: 'trade', parse: ORDER },
   { method: 'POST', path: '/api/v3/order/cancelReplace', action: 'trade', parse: ORDER },

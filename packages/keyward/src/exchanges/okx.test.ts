@@ -150,7 +150,8 @@ test('okx: anything not in the table, or read two ways, is unknown with a reason
     ['POST', '/api/v5/trade/order', { ...order, ordType: 'market', tgtCcy: 'usd' }, /tgtCcy/],
     ['POST', '/api/v5/trade/order', [order], /not a JSON object/],
     ['POST', '/api/v5/trade/order', '', /not a spot instrument/],
-    ['POST', '/api/v5/trade/batch-orders', [order], /batch carries several orders/],
+    ['POST', '/api/v5/trade/batch-orders', [order, order], /a batch of several orders/],
+    ['POST', '/api/v5/trade/batch-orders', [{ ...order, side: 'BUY' }], /side/],
     ['POST', '/api/v5/trade/amend-order', { instId: 'BTC-USDT', ordId: '1', newPx: '99999' }, /names no side/],
     ['POST', '/api/v5/trade/order-algo', { instId: 'BTC-USDT', side: 'buy', ordType: 'trigger' }, /algo orders/],
     ['POST', '/api/v5/trade/cancel-batch-orders', [{ instId: 'BTC-USDT', ordId: '1' }, { instId: 'ETH-USDT', ordId: '2' }], /several instruments/],
@@ -193,4 +194,12 @@ test('okx: refusals in OKX\'s own format, and ccxt raises its usual class for ea
     const rendered = okx.renderError({ kind: kind as keyof typeof expected, code: 'KW_TEST', message: 'refused' });
     assert.equal(ccxtErrorFor('okx', rendered, 'https://www.okx.com/api/v5/trade/order', 'POST'), cls, kind);
   }
+});
+
+test('okx: a batch of one order (how ccxt places every order) is read as that order', () => {
+  const one = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', sz: '0.01', px: '20000' };
+  const c = okx.classify({ method: 'POST', path: '/api/v5/trade/batch-orders', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify([one])) });
+  assert.equal(c.action, 'trade');
+  assert.equal(c.endpoint, 'POST /api/v5/trade/batch-orders (one order)');
+  assert.deepEqual({ symbol: c.order?.symbol, side: c.order?.side, price: c.order?.price, notional: c.order?.notional }, { symbol: 'BTC-USDT', side: 'buy', price: '20000', notional: 200 });
 });

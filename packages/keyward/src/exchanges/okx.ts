@@ -5,6 +5,7 @@
 // (2020-12-08T09:08:57.715Z, ±30 s). Key, signature, timestamp and the passphrase, in clear, travel
 // in OK-ACCESS-* headers. GET parameters are in the query; POST parameters in a JSON body.
 import type { KeyHandle } from '../vault/index.js';
+import { parseStrictJson } from './strict-json.js';
 import type { ExchangeAdapter, KeyPermissions, Refusal, RenderedError } from './adapter.js';
 import { classifyWith, type Params, type RowParse } from './adapter-kit.js';
 import type { Classification } from './classification.js';
@@ -30,6 +31,8 @@ const PUBLIC = ['/api/v5/public/time', '/api/v5/public/instruments', '/api/v5/sy
 
 const READS = ['/api/v5/account/balance', '/api/v5/account/config', '/api/v5/account/positions', '/api/v5/account/bills',
   '/api/v5/account/trade-fee', '/api/v5/account/max-size', '/api/v5/account/max-avail-size', '/api/v5/asset/balances',
+  // Coins and their chains: ccxt's loadMarkets reads it whenever a key is set.
+  '/api/v5/asset/currencies',
   '/api/v5/trade/order', '/api/v5/trade/orders-pending', '/api/v5/trade/orders-history', '/api/v5/trade/orders-history-archive',
   '/api/v5/trade/fills', '/api/v5/trade/fills-history'];
 
@@ -62,7 +65,6 @@ export const OKX_VALUE_EXITS: readonly ValueExitRule[] = [
 
 // Endpoints the gateway knows and will not sign, with the reason the caller is shown.
 const NOT_CLASSIFIABLE: Readonly<Record<string, string>> = {
-  'POST /api/v5/trade/batch-orders': 'a batch carries several orders and a classification holds one; send them one by one to /api/v5/trade/order',
   'POST /api/v5/trade/amend-order': 'an amendment names no side, so its new price cannot be checked; cancel and place again',
   'POST /api/v5/trade/amend-batch-orders': 'an amendment names no side, so its new price cannot be checked; cancel and place again',
   'POST /api/v5/trade/order-algo': 'algo orders (trigger, OCO, iceberg, TWAP) execute at prices the policy cannot check',
@@ -130,6 +132,25 @@ function paramsOf(req: ExchangeRequest): Params | string {
   return typeof body === 'string' ? body : objectParams(body.value);
 }
 
+const BATCH_ORDERS_PATH = '/api/v5/trade/batch-orders';
+
+/**
+ * ccxt places every single OKX order through batch-orders, as a one-element array. A batch of one
+ * is read as that one order, with the same checks; a longer batch is unknown (a classification
+ * holds one order).
+ */
+function classifyBatchOfOne(req: ExchangeRequest): Classification {
+  if (req.query !== '') return unknownRequest(req.method, req.path, 'a POST with a query string');
+  const parsed = parseStrictJson(req.body.toString('utf8'));
+  if ('error' in parsed) return unknownRequest(req.method, req.path, parsed.error);
+  if (!Array.isArray(parsed.value) || parsed.value.length !== 1) {
+    return unknownRequest(req.method, req.path, 'a batch of several orders; send them one by one to /api/v5/trade/order');
+  }
+  const single = classifyWith(OKX_ENDPOINTS, OKX_VALUE_EXITS, 'POST', '/api/v5/trade/order',
+    paramsOf({ ...req, path: '/api/v5/trade/order', body: Buffer.from(JSON.stringify(parsed.value[0]), 'utf8') }));
+  return single.action === 'unknown' ? unknownRequest(req.method, req.path, single.reason ?? 'the order cannot be read') : { ...single, endpoint: `POST ${BATCH_ORDERS_PATH} (one order)` };
+}
+
 function classify(req: ExchangeRequest): Classification {
   const exit = valueExitOfPath(OKX_VALUE_EXITS, req.path);
   if (exit !== null) return { action: exit, endpoint: `${req.method} ${req.path}`, isPublic: false, order: null, symbol: null, reason: null };
@@ -137,6 +158,7 @@ function classify(req: ExchangeRequest): Classification {
   if (pathProblem !== null) return unknownRequest(req.method, req.path, pathProblem);
   const refused = NOT_CLASSIFIABLE[`${req.method} ${req.path}`];
   if (refused !== undefined) return unknownRequest(req.method, req.path, refused);
+  if (req.method === 'POST' && req.path === BATCH_ORDERS_PATH) return classifyBatchOfOne(req);
   return classifyWith(OKX_ENDPOINTS, OKX_VALUE_EXITS, req.method, req.path, paramsOf(req));
 }
 

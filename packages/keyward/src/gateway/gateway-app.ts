@@ -1,7 +1,7 @@
 // The gateway's HTTP listener: one fastify instance with a single catch-all route, raw bodies of
 // any content type, and no app-API routes. The URL is read raw (request.raw.url), exactly as the
 // client sent it, so nothing is normalised before the pipeline decides.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MAX_BODY_BYTES } from './canonicalise.js';
 import type { Outcome, Pipeline } from './pipeline.js';
 
@@ -27,7 +27,7 @@ export function createGatewayApp(pipeline: Pipeline): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body); });
 
-  function send(reply: import('fastify').FastifyReply, outcome: Outcome): import('fastify').FastifyReply {
+  function send(reply: FastifyReply, outcome: Outcome): FastifyReply {
     if (outcome.kind === 'refused') return reply.code(outcome.status).headers(outcome.headers).send(outcome.body);
     const { response } = outcome;
     response.body.once('end', () => outcome.finish(null));

@@ -29,9 +29,12 @@ export function registerExec(program: Command, env: NodeJS.ProcessEnv): void {
         throw new KeywardError('KW_INPUT_INVALID', `Cannot read ${o.tokenFile} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
       }
       if (!isTokenShaped(token)) throw new KeywardError('KW_TOKEN_INVALID', `${o.tokenFile} does not hold a Keyward token.`);
-      const childEnv: NodeJS.ProcessEnv = { ...env, ...gatewayEnvironment(token, o.gateway.replace(/\/$/, '')) };
       // The bot gets no hint of the vault: not where it is, not how to unlock it.
-      for (const k of ['KEYWARD_PASSWORD_FILE', 'KEYWARD_HOME', 'KEYWARD_DB']) delete childEnv[k];
+      const hidden = new Set(['KEYWARD_PASSWORD_FILE', 'KEYWARD_HOME', 'KEYWARD_DB']);
+      const childEnv: NodeJS.ProcessEnv = {
+        ...Object.fromEntries(Object.entries(env).filter(([k]) => !hidden.has(k))),
+        ...gatewayEnvironment(token, o.gateway.replace(/\/$/, '')),
+      };
       const child = spawn(command, args, { stdio: 'inherit', env: childEnv });
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
       process.exitCode = await new Promise<number>((resolve, reject) => {
