@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { runFoundationBench } from './foundation.bench.js';
+import { runGatewayBench } from './gateway.bench.js';
 
 const results = {
   command: 'npm run bench',
@@ -9,6 +10,7 @@ const results = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cpus: cpus().length,
   foundation: await runFoundationBench(),
+  gateway: await runGatewayBench(),
 };
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
