@@ -42,3 +42,4 @@ if (kind === 'sandbox') {
   }, SecureBuffer.from(Buffer.from('bench password'), { wipeSource: true }));
   console.log(JSON.stringify({ url: a.url }));
 }
+process.on('SIGINT', () => process.exit(0));

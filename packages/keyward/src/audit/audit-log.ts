@@ -1,15 +1,17 @@
 // Appending to the audit log. Every gateway request writes a decision record BEFORE it is
-// forwarded (DESIGN.md): `append` resolves only when the record is durably committed, and rejects
-// if it cannot be, so the caller refuses the request. Appends that arrive together are written in
-// one transaction (group commit), so the log does not become the gateway's bottleneck: a burst of
-// N requests costs one fsync, not N.
+// forwarded (DESIGN.md): `append` resolves only when the record is committed, and rejects if it
+// cannot be, so the caller refuses the request. Appends that arrive together are written in one
+// transaction (group commit), and outcome records wait to join the next one, so the log does not
+// become the gateway's bottleneck. Commits survive a crash of the gateway at once and are flushed
+// to disk with the WAL's checkpoints ('process' durability): a power failure can lose the last
+// few milliseconds of the log, which `keyward audit verify` then reports against its checkpoints.
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';
 import { canonicalRecord, type AuditRecord } from './record.js';
 
 export interface AuditLogDeps {
-  readonly store: Pick<Store, 'transaction'> & { readonly audit: Pick<AuditRepo, 'head'> };
+  readonly store: { transaction: Store['transaction']; readonly audit: Pick<AuditRepo, 'head'> };
   readonly key: HmacKey;
   /** Called after each committed batch with the new head, e.g. to write checkpoints. */
   readonly onCommit?: (accountId: string, head: { seq: number; link: Buffer }) => void;
@@ -29,6 +31,8 @@ export function createAuditLog(deps: AuditLogDeps) {
   const heads = new Map<string, { seq: number; link: Buffer }>();
   let queue: Pending[] = [];
   let flushing = false;
+  let scheduled = false;
+  let outcomeTimer: NodeJS.Timeout | undefined;
 
   async function headOf(accountId: string): Promise<{ seq: number; link: Buffer }> {
     const cached = heads.get(accountId);
@@ -59,7 +63,7 @@ export function createAuditLog(deps: AuditLogDeps) {
             seqs.push(seq);
             next.set(p.accountId, { seq, link });
           }
-          await deps.store.transaction(async (tx) => tx.audit.append(rows));
+          await deps.store.transaction(async (tx) => tx.audit.append(rows), { durability: 'process' });
         } catch (e) {
           // Another writer may have moved the head: forget it, and let every caller refuse.
           heads.clear();
@@ -82,8 +86,22 @@ export function createAuditLog(deps: AuditLogDeps) {
     append(accountId: string, record: AuditRecord): Promise<number> {
       return new Promise<number>((resolve, reject) => {
         queue.push({ accountId, record, resolve, reject });
-        // Let every request that arrives in this turn of the event loop join the batch.
-        if (queue.length === 1) setImmediate(() => void flush());
+        if (record.kind === 'decision') {
+          // Let every request that arrives in this turn of the event loop join the batch.
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(() => {
+              scheduled = false;
+              void flush();
+            });
+          }
+        } else {
+          // Nothing waits on an outcome: it joins the next decision's batch, or goes within 20 ms.
+          outcomeTimer ??= setTimeout(() => {
+            outcomeTimer = undefined;
+            void flush();
+          }, 20);
+        }
       });
     },
   };

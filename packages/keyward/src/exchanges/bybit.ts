@@ -259,7 +259,7 @@ function parsePermissions(status: number, raw: Buffer): KeyPermissions {
     read: true,
     trade: readOnly === true ? false : perms === null ? null : TRADING.some((g) => (list(g) ?? []).length > 0),
     // P2P and Bybit Pay hand coins to someone else: counted as withdrawals.
-    withdraw: perms === null ? null : has('Wallet', 'Withdraw') || (list('FiatP2P') ?? []).length > 0 || (list('FiatBybitPay') ?? []).length > 0,
+    withdraw: perms === null ? null : has('Wallet', 'Withdraw') || (list('FiatP2P') ?? []).length > 0 || ['FiatBybitPay', 'FiatBitPay', 'FiatGlobalPay'].some((f) => (list(f) ?? []).length > 0),
     transfer: perms === null ? null : has('Wallet', 'AccountTransfer', 'SubMemberTransfer'),
     ipRestricted: ips === null ? null : !unrestricted,
     ipAllowlist: ips === null || unrestricted ? null : ips,

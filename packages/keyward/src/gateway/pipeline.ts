@@ -69,6 +69,25 @@ function orderFields(c: Classification): DecisionRecord['order'] {
 }
 
 export function createPipeline(deps: PipelineDeps) {
+  // Stored policies are immutable text: parse each once.
+  const policies = new Map<string, Policy | null>();
+  const policyOf = (text: string): Policy | null => {
+    let p = policies.get(text);
+    if (p === undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      const r = parsePolicy(parsed);
+      p = isPolicyError(r) ? null : r;
+      if (policies.size > 10_000) policies.clear();
+      policies.set(text, p);
+    }
+    return p;
+  };
+
   async function auditDecision(accountId: string, base: Omit<DecisionRecord, 'kind' | 'at'>): Promise<number | null> {
     try {
       return await deps.audit.append(accountId, { kind: 'decision', at: deps.now(), ...base });
@@ -144,8 +163,8 @@ export function createPipeline(deps: PipelineDeps) {
     }
     const chain: { accessor: string; policy: Policy }[] = [];
     for (const row of verified.chain) {
-      const p = parsePolicy(JSON.parse(row.policy) as unknown);
-      if (isPolicyError(p)) return refuse(classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
+      const p = policyOf(row.policy);
+      if (p === null) return refuse(classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
       chain.push({ accessor: row.accessor, policy: p });
     }
     const own = chain[0];

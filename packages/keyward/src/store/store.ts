@@ -122,6 +122,15 @@ export interface AuditRepo {
   list(accountId: string, fromSeq?: number, limit?: number): Promise<AuditRow[]>;
 }
 
+export interface TransactionOptions {
+  /**
+   * 'process' (for the audit log's group commits): the commit survives a crash of this process
+   * but is flushed to disk with the next checkpoint rather than at once, so a power failure can
+   * lose the last few milliseconds. Default 'power': flushed before the commit returns.
+   */
+  readonly durability?: 'power' | 'process';
+}
+
 export interface StoreTx {
   readonly accounts: AccountRepo;
   readonly credentials: CredentialRepo;
@@ -136,6 +145,11 @@ export interface Store extends StoreTx {
    * All or nothing: a throw inside `fn` rolls everything back. Inside `fn` use only `tx`: the
    * store's own methods wait for the connection the transaction holds (with SQLite, forever).
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+  /**
+   * A value that changes when another process commits, for caches of rows this process only
+   * reads; null when the backend cannot tell (then nothing may be cached).
+   */
+  changeStamp(): unknown;
 }

@@ -19,6 +19,11 @@ export interface TokenServiceDeps {
   readonly now: () => number;
   /** Whether `child` grants nothing that `parent` does not; `parent` may be ROOT_POLICY. */
   readonly isSubset: (child: unknown, parent: unknown) => { ok: true } | { ok: false; reasons: string[] };
+  /**
+   * The store's change stamp (`Store.changeStamp`): while it stays the same, token rows read
+   * before are still current and verification answers from memory. null or absent: no cache.
+   */
+  readonly changeStamp?: () => unknown;
 }
 
 export interface IssueInput {
@@ -38,8 +43,39 @@ export function parseStoredPolicy(row: TokenRow): unknown {
   return row.policy === ROOT_POLICY ? ROOT_POLICY : JSON.parse(row.policy) as unknown;
 }
 
+/** Reads of token rows, remembered while the store's change stamp does not move. */
+function cachedReads(repo: TokenRepo, changeStamp: (() => unknown) | undefined): Pick<TokenRepo, 'findByHash' | 'findByAccessor'> {
+  if (changeStamp === undefined) return repo;
+  let stamp: unknown = Symbol('never');
+  const byHash = new Map<string, TokenRow | undefined>();
+  const byAccessor = new Map<string, TokenRow | undefined>();
+  const fresh = (): boolean => {
+    const now = changeStamp();
+    if (now === null || now === undefined) return false;
+    if (now !== stamp) {
+      byHash.clear();
+      byAccessor.clear();
+      stamp = now;
+    }
+    return true;
+  };
+  const remember = async <K>(cache: Map<K, TokenRow | undefined>, key: K, read: () => Promise<TokenRow | undefined>): Promise<TokenRow | undefined> => {
+    if (!fresh()) return read();
+    if (cache.has(key)) return cache.get(key);
+    const row = await read();
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, row);
+    return row;
+  };
+  return {
+    findByHash: (hash) => remember(byHash, Buffer.from(hash).toString('hex'), () => repo.findByHash(hash)),
+    findByAccessor: (a) => remember(byAccessor, a, () => repo.findByAccessor(a)),
+  };
+}
+
 export function createTokenService(deps: TokenServiceDeps) {
   const { tokens, now } = deps;
+  const reads = cachedReads(tokens, deps.changeStamp);
   const hashKey = (): HmacKey => {
     if (deps.hashKey === null) throw new KeywardError('KW_VAULT_LOCKED', 'Issuing and verifying tokens needs the vault unlocked.');
     return deps.hashKey;
@@ -97,22 +133,23 @@ export function createTokenService(deps: TokenServiceDeps) {
     async verify(presented: string): Promise<Verified> {
       if (!isTokenShaped(presented)) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const hash = hashToken(hashKey(), presented);
-      const row = await tokens.findByHash(hash);
+      const row = await reads.findByHash(hash);
       // The lookup is by hash; the comparison that decides is constant-time.
       if (row === undefined || !equal(row.hash, hash) || row.policy === ROOT_POLICY) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const at = now();
       // Walk up one lookup per level (trees are shallow); a loop in the links is refused.
       const seen = new Set<string>();
       const chain: TokenRow[] = [];
-      for (let t: TokenRow | undefined = row; t !== undefined; t = t.parentAccessor === null ? undefined : await tokens.findByAccessor(t.parentAccessor)) {
+      for (let t: TokenRow | undefined = row; t !== undefined; t = t.parentAccessor === null ? undefined : await reads.findByAccessor(t.parentAccessor)) {
         if (seen.has(t.accessor) || t.accountId !== row.accountId) return { ok: false, code: 'KW_TOKEN_INVALID' };
         seen.add(t.accessor);
         if (t.policy !== ROOT_POLICY) chain.push(t);
         if (t.revokedAt !== null) return { ok: false, code: 'KW_TOKEN_REVOKED' };
         if (t.expiresAt !== null && t.expiresAt <= at) return { ok: false, code: 'KW_TOKEN_EXPIRED' };
-        if (t.parentAccessor !== null && (await tokens.findByAccessor(t.parentAccessor)) === undefined) return { ok: false, code: 'KW_TOKEN_REVOKED' };
+        if (t.parentAccessor !== null && (await reads.findByAccessor(t.parentAccessor)) === undefined) return { ok: false, code: 'KW_TOKEN_REVOKED' };
       }
-      if (!(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
+      // A use limit is set at issue and never changes: unlimited tokens need no write per request.
+      if (row.usesLeft !== null && !(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
       return { ok: true, token: row, policy: parseStoredPolicy(row), chain };
     },
 

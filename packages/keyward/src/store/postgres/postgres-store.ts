@@ -2,7 +2,7 @@
 // (WHERE revision = expected) are safe under the default READ COMMITTED: a second writer blocked
 // on the row re-checks the WHERE against the committed row and updates nothing.
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
@@ -55,10 +55,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     kind: 'postgres',
     ...createRepos(db, postgresErrors),
-    async transaction(fn) {
+    async transaction(fn, options) {
       const scope = transactionScope();
       try {
-        return await db.transaction().execute((trx) => fn(createRepos(trx, postgresErrors, scope.assertOpen)));
+        return await db.transaction().execute(async (trx) => {
+          // The PostgreSQL analogue of SQLite's NORMAL: the commit returns before its WAL is flushed.
+          if (options?.durability === 'process') await sql`SET LOCAL synchronous_commit TO off`.execute(trx);
+          return fn(createRepos(trx, postgresErrors, scope.assertOpen));
+        });
       } catch (e) {
         throw postgresErrors.map(e);
       } finally {
@@ -66,5 +70,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     close: () => db.destroy(),
+    // Other nodes can change rows at any time; revocations reach them by LISTEN/NOTIFY (server).
+    changeStamp: () => null,
   };
 }

@@ -6,10 +6,10 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { Database } from '../schema.js';
-import type { Store, StoreTx } from '../store.js';
+import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { createRepos, transactionScope } from '../repos.js';
 import { checkNotNewer } from '../migrations/migration.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite.js';
@@ -76,27 +76,58 @@ function openFile(options: SqliteStoreOptions): BetterSqlite3.Database {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   if (!options.create && !existsSync(options.path)) throw new KeywardError('KW_VAULT_NOT_FOUND', `There is no vault at ${options.path}.`);
   const raw = openFile(options);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  // kysely prepares every query afresh; on the gateway's hot path (a token lookup per request)
+  // preparing costs more than running. Statements are reusable, so cache them by their SQL.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const database = {
+    close: () => raw.close(),
+    prepare(text: string): BetterSqlite3.Statement {
+      let st = statements.get(text);
+      if (st === undefined) {
+        if (statements.size >= 500) statements.clear();
+        st = raw.prepare(text);
+        statements.set(text, st);
+      }
+      return st;
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const dataVersion = raw.prepare('PRAGMA data_version').pluck();
+  // The statements every transaction runs, prepared once (the audit log commits thousands a second).
+  const control = {
+    begin: raw.prepare('BEGIN IMMEDIATE'),
+    commit: raw.prepare('COMMIT'),
+    rollback: raw.prepare('ROLLBACK'),
+    relaxed: raw.prepare('PRAGMA synchronous = NORMAL'),
+    full: raw.prepare('PRAGMA synchronous = FULL'),
+  };
   return {
     kind: 'sqlite',
     ...createRepos(db, sqliteErrors),
-    async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
+      // synchronous is per connection and applies from the next transaction: NORMAL in WAL mode
+      // survives a crash of this process, FULL a power failure too. Every other write on this
+      // connection (single statements included) stays FULL: the level is restored at once.
+      const relaxed = options?.durability === 'process';
       try {
         // One connection for the whole transaction (kysely queues other callers behind it).
         return await db.connection().execute(async (conn) => {
-          await sql`BEGIN IMMEDIATE`.execute(conn);
+          // kysely's connection lock is held here, so the raw statements run on this transaction.
+          if (relaxed) control.relaxed.run();
+          control.begin.run();
           const scope = transactionScope();
           try {
             const result = await fn(createRepos(conn, sqliteErrors, scope.assertOpen));
-            await sql`COMMIT`.execute(conn);
+            control.commit.run();
             return result;
           } catch (e) {
             // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has rolled back already; a
             // second ROLLBACK would fail and hide the first error.
-            if (raw.inTransaction) await sql`ROLLBACK`.execute(conn);
+            if (raw.inTransaction) control.rollback.run();
             throw e;
           } finally {
             scope.end();
+            if (relaxed) control.full.run();
           }
         });
       } catch (e) {
@@ -104,6 +135,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       }
     },
     close: () => db.destroy(),
+    // Changes whenever another connection (another process) commits: a cache of rows stays valid
+    // while it does not (SQLite's PRAGMA data_version).
+    changeStamp: () => dataVersion.get(),
     testOnlyPragma: (name) => raw.pragma(name, { simple: true }),
   };
 }
