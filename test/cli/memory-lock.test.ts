@@ -14,8 +14,9 @@ test('no warning when locking works; a loud warning when RLIMIT_MEMLOCK is 0 and
   assert.equal(init.status, 0);
   assert.doesNotMatch(init.stderr, /warning/);
 
-  // Root bypasses RLIMIT_MEMLOCK through CAP_IPC_LOCK, so drop it from the bounding set too.
-  const r = spawnSync('/usr/bin/prlimit', ['--memlock=0:0', '/usr/bin/setpriv', '--bounding-set=-ipc_lock', '--inh-caps=-ipc_lock',
+  // Root bypasses RLIMIT_MEMLOCK through CAP_IPC_LOCK, so as root drop it from the bounding set too.
+  const dropCap = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--bounding-set=-ipc_lock', '--inh-caps=-ipc_lock'] : [];
+  const r = spawnSync('/usr/bin/prlimit', ['--memlock=0:0', ...dropCap,
     '/usr/bin/setsid', '--wait', process.execPath, CLI, 'credential', 'add', 'b', '--exchange', 'binance', '--api-key', 'K', '--secret-stdin', '--password-file', 'pw'],
   { cwd: work, env, input: 'some-secret' });
   const stderr = r.stderr.toString();
