@@ -82,6 +82,15 @@ export function createAuditLog(deps: AuditLogDeps) {
   }
 
   return {
+    /** Commits everything queued (outcomes included); for shutdown and locking. */
+    async drain(): Promise<void> {
+      clearTimeout(outcomeTimer);
+      outcomeTimer = undefined;
+      while (queue.length > 0 || flushing) {
+        await flush();
+        if (flushing) await new Promise((r) => setImmediate(r));
+      }
+    },
     /** Resolves with the record's sequence number once it is committed. */
     append(accountId: string, record: AuditRecord): Promise<number> {
       return new Promise<number>((resolve, reject) => {

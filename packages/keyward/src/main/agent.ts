@@ -39,8 +39,8 @@ export interface RunningAgent {
   readonly credentials: readonly { name: string; exchange: string }[];
   readonly skipped: readonly { name: string; exchange: string; why: string }[];
   isLocked(): boolean;
-  /** Wipes every key; requests are refused until `unlock`. */
-  lock(reason: 'idle' | 'max' | 'manual'): void;
+  /** Wipes every key (after committing the audit log); requests are refused until `unlock`. */
+  lock(reason: 'idle' | 'max' | 'manual'): Promise<void>;
   unlock(password: SecureBuffer): Promise<void>;
   onLock(listener: (reason: string) => void): void;
   close(): Promise<void>;
@@ -148,7 +148,11 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     }
   }
 
-  function lock(reason: 'idle' | 'max' | 'manual'): void {
+  async function lock(reason: 'idle' | 'max' | 'manual'): Promise<void> {
+    if (state === null) return;
+    // The log is finished with the keys still here: queued outcomes, then the last checkpoint.
+    await audit.drain().catch(() => undefined);
+    writeCheckpoint();
     if (state === null) return;
     for (const c of state.credentials.values()) c.key.release();
     state.tokenKey.release();
@@ -168,8 +172,8 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
   };
   const armTimers = (): void => {
     clearTimers();
-    idleTimer = setTimeout(() => lock('idle'), options.idleLockMs);
-    maxTimer = setTimeout(() => lock('max'), options.maxUnlockMs);
+    idleTimer = setTimeout(() => void lock('idle'), options.idleLockMs);
+    maxTimer = setTimeout(() => void lock('max'), options.maxUnlockMs);
     idleTimer.unref();
     maxTimer.unref();
   };
@@ -180,16 +184,27 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     return state;
   };
   const checkpoints = join(options.location.home, 'audit-checkpoints.jsonl');
+  // A signed checkpoint every 1,000 records or every 5 seconds with new records, and at close:
+  // enough to catch a cut-off tail, without a file write per request.
   let sinceCheckpoint = 0;
+  let lastCheckpointAt = 0;
+  let pendingHead: { accountId: string; seq: number; link: Buffer } | null = null;
+  const writeCheckpoint = (): void => {
+    if (pendingHead === null || state === null) return;
+    appendCheckpoint(checkpoints, { accountId: pendingHead.accountId, seq: pendingHead.seq, link: pendingHead.link.toString('hex'), at: now() }, state.checkpointSigner);
+    pendingHead = null;
+    sinceCheckpoint = 0;
+    lastCheckpointAt = now();
+  };
+  const checkpointTimer = setInterval(writeCheckpoint, 5000);
+  checkpointTimer.unref();
   const audit = createAuditLog({
     store: ctx.store,
     key: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().auditKey.digestInto(m, o), digest: (m) => live().auditKey.digest(m), release: () => undefined },
     onCommit: (acct, head) => {
       sinceCheckpoint++;
-      if (state !== null && sinceCheckpoint >= 10) {
-        sinceCheckpoint = 0;
-        appendCheckpoint(checkpoints, { accountId: acct, seq: head.seq, link: head.link.toString('hex'), at: now() }, state.checkpointSigner);
-      }
+      pendingHead = { accountId: acct, seq: head.seq, link: head.link };
+      if (sinceCheckpoint >= 1000 || now() - lastCheckpointAt >= 5000) writeCheckpoint();
     },
   });
   const tokens = createTokenService({
@@ -250,7 +265,8 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     },
     onLock: (l) => { lockListeners.push(l); },
     async close() {
-      lock('manual');
+      clearInterval(checkpointTimer);
+      await lock('manual');
       await app.close();
       await forwarder.close();
       await sandbox?.close();

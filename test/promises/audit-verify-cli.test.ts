@@ -1,0 +1,44 @@
+// `keyward audit verify` after a real agent session: the log verifies; then, done directly on the
+// database, an edit, a deletion and a cut-off tail are each named, with a non-zero exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { request } from 'undici';
+import { agent, makeVault, PASSWORD, policy, recordingUpstream, token } from '../helpers/agent.js';
+import { baseEnv, runCli } from '../helpers/cli.js';
+
+test('audit verify: clean after a session; edits, deletions and a cut tail are named', { timeout: 60_000 }, async () => {
+  const upstream = await recordingUpstream();
+  const { home } = await makeVault([{ name: 'b', exchange: 'binance', apiKey: 'K', secret: 'S' }]);
+  const t = await token(home, policy({ credential: 'b', actions: ['read'] }));
+  const a = await agent(home, { binance: `${upstream.url}/binance` });
+  for (let i = 0; i < 12; i++) await (await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } })).body.text();
+  await a.close(); // writes the last signed checkpoint
+  await upstream.close();
+  writeFileSync(join(home, 'pw'), PASSWORD);
+  const env = baseEnv(home, { KEYWARD_HOME: home, KEYWARD_PASSWORD_FILE: join(home, 'pw') });
+  const clean = runCli(['audit', 'verify'], { cwd: home, env });
+  assert.equal(clean.status, 0, clean.stderr + clean.stdout);
+  assert.match(clean.stderr, /^keyward: audit log verified: 24 records, \d+ signed checkpoints\n$/);
+
+  const db = join(home, 'vault.db');
+  const pristine = join(home, 'pristine.db');
+  copyFileSync(db, pristine);
+  const tamper = (statement: string): { status: number | null; stdout: string; stderr: string } => {
+    copyFileSync(pristine, db);
+    const raw = new BetterSqlite3(db);
+    raw.exec(statement);
+    raw.close();
+    return runCli(['audit', 'verify'], { cwd: home, env });
+  };
+  const edited = tamper("UPDATE audit_record SET body = replace(body, '\"allow\"', '\"deny\"') WHERE seq = 5");
+  assert.equal(edited.status, 1);
+  assert.match(edited.stdout, /^edited: record 5 was changed after it was written$/m);
+  assert.match(edited.stderr, /keyward: error: The audit log does not verify/);
+  const deleted = tamper('DELETE FROM audit_record WHERE seq = 7');
+  assert.match(deleted.stdout, /^deleted: record 7 is missing$/m);
+  const cut = tamper('DELETE FROM audit_record WHERE seq > 20');
+  assert.match(cut.stdout, /^cut-tail: the log ends at record 20, but a signed checkpoint vouches for 24: records 21-24 were removed$/m);
+});
