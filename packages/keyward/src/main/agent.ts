@@ -2,6 +2,7 @@
 // vault once, turns each credential into a KeyHandle in secure memory, and serves the signing
 // gateway on loopback. It locks itself when idle and after a maximum time: every key is wiped and
 // requests are refused until it is unlocked again.
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
@@ -22,6 +23,8 @@ export interface AgentOptions {
   readonly location: LocalLocation;
   readonly host: string;
   readonly port: number;
+  /** Listen on `<dir>/gateway.sock` instead of TCP: the directory is 0700, the socket 0600. */
+  readonly socketDir?: string;
   /** Run the sandbox exchange in this process and point every upstream at it. */
   readonly sandbox: boolean;
   /** Upstream base URLs by exchange id, overriding the real exchanges. */
@@ -245,13 +248,29 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     now,
   });
   const app = createGatewayApp(pipeline);
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let url: string;
+  if (options.socketDir !== undefined) {
+    mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.socketDir, 0o700);
+    const path = join(options.socketDir, 'gateway.sock');
+    rmSync(path, { force: true });
+    // The socket is created under umask 0177: only this user can connect, from the first moment.
+    const old = process.umask(0o177);
+    try {
+      await app.listen({ path });
+    } finally {
+      process.umask(old);
+    }
+    url = `unix:${path}`;
+  } else {
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${String(port)}`;
+  }
 
   return {
-    url: `http://${shownHost}:${String(port)}`,
+    url,
     sandboxUrl: sandbox?.url ?? null,
     get credentials() {
       return [...(state?.credentials.values() ?? [])].map((c) => ({ name: c.name, exchange: c.exchange }));

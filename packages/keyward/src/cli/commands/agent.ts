@@ -14,7 +14,7 @@ import { parseDuration } from '../duration.js';
 import { info, warn } from '../output.js';
 import { hasTerminal, promptSecret } from '../secret-input.js';
 
-interface AgentCliOptions { listen: string; sandbox?: boolean; upstream: string[]; idleLock: string; maxUnlock: string }
+interface AgentCliOptions { listen: string; socket?: string; sandbox?: boolean; upstream: string[]; idleLock: string; maxUnlock: string }
 
 const RELAUNCHED = '__KEYWARD_AGENT_HARDENED';
 
@@ -63,6 +63,7 @@ export function registerAgent(program: Command, ctx: () => CommandContext, env: 
     .command('agent')
     .description('run the signing gateway for this vault on loopback; bots use tokens, never keys')
     .option('--listen <host:port>', 'address of the gateway (loopback only)', '127.0.0.1:8787')
+    .option('--socket <dir>', 'listen on DIR/gateway.sock (DIR 0700, socket 0600) instead of TCP')
     .option('--sandbox', 'run the sandbox exchange in this process and send every request there')
     .option('--upstream <id=url>', 'send an exchange\'s requests elsewhere, repeatable', (v: string, prev: string[]) => [...prev, v], [])
     .option('--idle-lock <duration>', 'lock after this long without requests', '10m')
@@ -85,6 +86,7 @@ export function registerAgent(program: Command, ctx: () => CommandContext, env: 
       const pw = await currentPassword(c);
       const agent = await startAgent({
         location: { home: homeOf(c), db: c.globals.db ?? c.env.db }, host, port, sandbox: o.sandbox === true,
+        ...(o.socket === undefined ? {} : { socketDir: o.socket }),
         upstreams: upstreamsOf(o.upstream), idleLockMs, maxUnlockMs,
       }, pw).finally(() => pw.release());
       const names = agent.credentials.map((x) => `${x.name} (${x.exchange})`).join(', ');
