@@ -128,13 +128,7 @@ function isJson(req: ExchangeRequest): boolean {
 
 /** A value exit spelt with %-escapes (/v2/auth/w/%77ithdraw) is still one: routers decode paths. */
 function exitOf(path: string): 'withdraw' | 'transfer' | null {
-  let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // A malformed escape: the raw path is all there is to read.
-  }
-  return valueExitOf(BITFINEX_VALUE_EXITS, path) ?? valueExitOf(BITFINEX_VALUE_EXITS, decoded);
+  return valueExitOf(BITFINEX_VALUE_EXITS, path);
 }
 
 function classify(req: ExchangeRequest): Classification {

@@ -194,12 +194,8 @@ function bybitOrder({ params, body }: Shape): OrderDetails | string {
 }
 
 function classify(req: ExchangeRequest): Classification {
-  let decoded = req.path;
-  try {
-    decoded = decodeURIComponent(req.path);
-  } catch { /* a malformed escape is refused below */ }
   // A value exit is named as one even when the rest of the request is malformed or %-encoded.
-  const exit = valueExitOf(BYBIT_VALUE_EXITS, req.path) ?? valueExitOf(BYBIT_VALUE_EXITS, decoded);
+  const exit = valueExitOf(BYBIT_VALUE_EXITS, req.path);
   if (exit !== null) return { action: exit, endpoint: `${req.method} ${req.path}`, isPublic: false, order: null, symbol: null, reason: null };
   const refused = matchEndpoint(REFUSED, req.method, req.path);
   if (refused !== null) return unknownRequest(req.method, req.path, refused.row.parse ?? 'not signed');

@@ -164,17 +164,9 @@ function requestShape(req: ExchangeRequest): { params: Params; body: JsonObject 
   return typeof body === 'string' ? body : { params: scalarParams(body), body };
 }
 
-function decodedPath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
-
 function classify(req: ExchangeRequest): Classification {
   // A value exit is named as one even when the rest of the request is malformed or %-encoded.
-  const exit = valueExitOf(COINBASE_VALUE_EXITS, req.path) ?? valueExitOf(COINBASE_VALUE_EXITS, decodedPath(req.path));
+  const exit = valueExitOf(COINBASE_VALUE_EXITS, req.path);
   if (exit !== null) return { action: exit, endpoint: `${req.method} ${req.path}`, isPublic: false, order: null, symbol: null, reason: null };
   const refused = matchEndpoint(REFUSED, req.method, req.path);
   if (refused !== null) return unknownRequest(req.method, req.path, refused.row.parse ?? 'not signed');

@@ -50,8 +50,20 @@ export function matchEndpoint<P>(rows: readonly EndpointRow<P>[], method: string
   return null;
 }
 
-/** Withdraw/transfer by keyword, checked before the table so nothing can shadow it. */
+/**
+ * Withdraw/transfer by keyword, checked before the table so nothing can shadow it. The path is
+ * tried as sent and %-decoded, so `/w%69thdraw` is named a withdrawal too, even though the
+ * request will then be refused for its encoding anyway.
+ */
 export function valueExitOf(rules: readonly ValueExitRule[], path: string): 'withdraw' | 'transfer' | null {
-  for (const r of rules) if (r.test.test(path)) return r.action;
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: only the path as sent is tested.
+  }
+  for (const candidate of decoded === path ? [path] : [path, decoded]) {
+    for (const r of rules) if (r.test.test(candidate)) return r.action;
+  }
   return null;
 }

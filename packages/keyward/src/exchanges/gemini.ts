@@ -148,13 +148,7 @@ function paramsOf(req: ExchangeRequest): Params | string {
 
 /** A value exit spelt with %-escapes (/v1/%77ithdraw/btc) is still one: routers decode paths. */
 function exitOf(path: string): 'withdraw' | 'transfer' | null {
-  let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // A malformed escape: the raw path is all there is to read.
-  }
-  return valueExitOf(GEMINI_VALUE_EXITS, path) ?? valueExitOf(GEMINI_VALUE_EXITS, decoded);
+  return valueExitOf(GEMINI_VALUE_EXITS, path);
 }
 
 function classify(req: ExchangeRequest): Classification {

@@ -141,13 +141,7 @@ function queryOf(req: ExchangeRequest): Params | string {
 
 /** A value exit spelt with %-escapes (/0/private/%57ithdraw) is still one: routers decode paths. */
 function exitOf(path: string): 'withdraw' | 'transfer' | null {
-  let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // A malformed escape: the raw path is all there is to read.
-  }
-  return valueExitOf(KRAKEN_VALUE_EXITS, path) ?? valueExitOf(KRAKEN_VALUE_EXITS, decoded);
+  return valueExitOf(KRAKEN_VALUE_EXITS, path);
 }
 
 function classify(req: ExchangeRequest): Classification {

@@ -4,7 +4,7 @@
 // change may touch no file outside these three adapters.
 import type { KeyHandle } from '../vault/index.js';
 import type { Params } from './adapter-kit.js';
-import { valueExitOf, type ValueExitRule } from './endpoint-table.js';
+import { valueExitOf } from './endpoint-table.js';
 import { decodePairs, headerValue, parsePairs, withoutHeaders, type ExchangeRequest } from './request.js';
 import { parseStrictJson } from './strict-json.js';
 
@@ -18,16 +18,8 @@ export function unsafePathReason(path: string): string | null {
   return null;
 }
 
-/** Value exits by keyword, on the path as sent and on its %-decoded form (so an escape cannot hide one). */
-export function valueExitOfPath(rules: readonly ValueExitRule[], path: string): 'withdraw' | 'transfer' | null {
-  const raw = valueExitOf(rules, path);
-  if (raw !== null) return raw;
-  try {
-    return valueExitOf(rules, decodeURIComponent(path));
-  } catch {
-    return null;
-  }
-}
+/** Value exits by keyword, on the path as sent and on its %-decoded form (valueExitOf does both). */
+export const valueExitOfPath = valueExitOf;
 
 // Go's encoding/json (Coinbase) matches keys case-insensitively, with Unicode folding (`ſide` is
 // `side`); Jackson can be configured the same way. Two keys one fold apart, or a key outside plain
