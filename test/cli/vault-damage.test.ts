@@ -70,6 +70,6 @@ test('a vault from a newer Keyward: a clear message, and the file is unchanged',
   const before = readFileSync(db);
   const r = runCli(['credential', 'list'], { cwd: work, env });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, 'keyward: error: The vault was written by a newer Keyward (format 7, schema 3); this version reads format 1, schema 3.\nkeyward: hint: upgrade Keyward; this version did not change the vault\n');
+  assert.equal(r.stderr, 'keyward: error: The vault was written by a newer Keyward (format 7, schema 4); this version reads format 1, schema 4.\nkeyward: hint: upgrade Keyward; this version did not change the vault\n');
   assert.deepEqual(readFileSync(db), before);
 });

@@ -215,7 +215,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     hashKey: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().tokenKey.digestInto(m, o), digest: (m) => live().tokenKey.digest(m), release: () => undefined },
     now,
     isSubset: policySubset,
-    changeStamp: () => ctx.store.changeStamp(),
+    changeStamp: () => ctx.store.tokenGeneration(),
   });
   const forwarder = createForwarder();
   const market = createMarketData({

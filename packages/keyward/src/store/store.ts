@@ -148,8 +148,9 @@ export interface Store extends StoreTx {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
   /**
-   * A value that changes when another process commits, for caches of rows this process only
-   * reads; null when the backend cannot tell (then nothing may be cached).
+   * A counter that moves whenever any process inserts, changes or deletes a token row (a trigger
+   * keeps it), read synchronously; for caches of token rows. null when the backend cannot answer
+   * synchronously (then nothing may be cached).
    */
-  changeStamp(): unknown;
+  tokenGeneration(): unknown;
 }

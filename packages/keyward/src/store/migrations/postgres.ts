@@ -74,4 +74,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'token-generation',
+    // The same counter as SQLite's migration 4 (see there).
+    sql: `
+      INSERT INTO meta (key, value) VALUES ('token_generation', '0') ON CONFLICT (key) DO NOTHING;
+      CREATE FUNCTION keyward_token_generation() RETURNS trigger AS $$
+      BEGIN
+        UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'token_generation';
+        RETURN NULL;
+      END;
+      $$ LANGUAGE plpgsql;
+      CREATE TRIGGER token_generation AFTER INSERT OR UPDATE OR DELETE ON token
+        FOR EACH STATEMENT EXECUTE FUNCTION keyward_token_generation();
+    `,
+  },
 ];

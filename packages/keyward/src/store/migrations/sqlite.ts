@@ -75,4 +75,22 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'token-generation',
+    // A counter that moves with every change to a token, so a process can cache token rows and
+    // know, with one cheap read, when another process (the CLI revoking) changed any of them.
+    sql: `
+      INSERT INTO meta (key, value) VALUES ('token_generation', '0') ON CONFLICT (key) DO NOTHING;
+      CREATE TRIGGER token_generation_insert AFTER INSERT ON token BEGIN
+        UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'token_generation';
+      END;
+      CREATE TRIGGER token_generation_update AFTER UPDATE ON token BEGIN
+        UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'token_generation';
+      END;
+      CREATE TRIGGER token_generation_delete AFTER DELETE ON token BEGIN
+        UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'token_generation';
+      END;
+    `,
+  },
 ];

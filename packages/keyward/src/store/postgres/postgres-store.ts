@@ -70,7 +70,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     close: () => db.destroy(),
-    // Other nodes can change rows at any time; revocations reach them by LISTEN/NOTIFY (server).
-    changeStamp: () => null,
+    // A synchronous answer is not possible over the network; revocations will reach other nodes
+    // by LISTEN/NOTIFY (the server). Until then nothing is cached on PostgreSQL.
+    tokenGeneration: () => null,
   };
 }

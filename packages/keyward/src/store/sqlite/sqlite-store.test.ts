@@ -110,3 +110,22 @@ test('sqlite: a vault from a newer Keyward (or with an unreadable format) is ref
     assert.deepEqual(readFileSync(path), before);
   }
 });
+
+test('sqlite: the token generation moves with every token change, whichever process makes it', async () => {
+  const path = join(dir(), 'vault.db');
+  const a = await openSqliteStore({ path, create: true });
+  const b = await openSqliteStore({ path, create: false });
+  const acct = account();
+  await a.accounts.insert(acct);
+  const g0 = a.tokenGeneration();
+  const row = { accessor: 'kwa_00000000000000000001', accountId: acct.id, parentAccessor: null, hash: Buffer.alloc(32, 1), label: 't', policy: '{}', createdAt: 1, expiresAt: null, usesLeft: null, revokedAt: null };
+  await b.tokens.insert(row);
+  const g1 = a.tokenGeneration();
+  assert.notEqual(g1, g0, 'an insert by another connection is seen');
+  await a.credentials.list(acct.id);
+  assert.equal(a.tokenGeneration(), g1, 'unrelated reads and writes leave it alone');
+  await b.tokens.revoke([row.accessor], 2);
+  assert.notEqual(a.tokenGeneration(), g1, 'a revocation is seen');
+  await a.close();
+  await b.close();
+});

@@ -92,7 +92,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     },
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  const dataVersion = raw.prepare('PRAGMA data_version').pluck();
+  const tokenGeneration = raw.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck();
   // The statements every transaction runs, prepared once (the audit log commits thousands a second).
   const control = {
     begin: raw.prepare('BEGIN IMMEDIATE'),
@@ -135,9 +135,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       }
     },
     close: () => db.destroy(),
-    // Changes whenever another connection (another process) commits: a cache of rows stays valid
-    // while it does not (SQLite's PRAGMA data_version).
-    changeStamp: () => dataVersion.get(),
+    tokenGeneration: () => tokenGeneration.get(),
     testOnlyPragma: (name) => raw.pragma(name, { simple: true }),
   };
 }
