@@ -85,7 +85,8 @@ export function rawRequest(base: string, method: string, path: string, headers: 
   const head = [`${method} ${path} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: close', `content-length: ${String(payload.length)}`,
     ...Object.entries(headers).filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(Buffer.concat([Buffer.from(head), payload])));
+    // write, not end: a client that half-closes its side is one Node's HTTP server may drop.
+    const socket = connect(Number(port), hostname, () => socket.write(Buffer.concat([Buffer.from(head), payload])));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);

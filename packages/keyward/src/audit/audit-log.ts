@@ -2,16 +2,16 @@
 // forwarded (DESIGN.md): `append` resolves only when the record is committed, and rejects if it
 // cannot be, so the caller refuses the request. Appends that arrive together are written in one
 // transaction (group commit), and outcome records wait to join the next one, so the log does not
-// become the gateway's bottleneck. Commits survive a crash of the gateway at once and are flushed
-// to disk with the WAL's checkpoints ('process' durability): a power failure can lose the last
-// few milliseconds of the log, which `keyward audit verify` then reports against its checkpoints.
+// become the gateway's bottleneck. Commits (Store.appendAudit) survive a crash of the gateway at
+// once and reach the disk with the next WAL flush: a power failure can lose the last milliseconds
+// of the log, which `keyward audit verify` then reports against its checkpoints.
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';
 import { canonicalRecord, type AuditRecord } from './record.js';
 
 export interface AuditLogDeps {
-  readonly store: { transaction: Store['transaction']; readonly audit: Pick<AuditRepo, 'head'> };
+  readonly store: Pick<Store, 'appendAudit'> & { readonly audit: Pick<AuditRepo, 'head'> };
   readonly key: HmacKey;
   /** Called after each committed batch with the new head, e.g. to write checkpoints. */
   readonly onCommit?: (accountId: string, head: { seq: number; link: Buffer }) => void;
@@ -63,7 +63,7 @@ export function createAuditLog(deps: AuditLogDeps) {
             seqs.push(seq);
             next.set(p.accountId, { seq, link });
           }
-          await deps.store.transaction(async (tx) => tx.audit.append(rows), { durability: 'process' });
+          await deps.store.appendAudit(rows);
         } catch (e) {
           // Another writer may have moved the head: forget it, and let every caller refuse.
           heads.clear();

@@ -114,7 +114,7 @@ test('a forged or edited checkpoint line is named, and cannot vouch', async () =
 test('an append that cannot be written rejects, so the gateway refuses the request', async () => {
   const { store } = await setup(1);
   const log = createAuditLog({
-    store: { audit: store.audit, transaction: () => Promise.reject(new Error('disk full')) },
+    store: { audit: store.audit, appendAudit: () => Promise.reject(new Error('disk full')) },
     key: createHmacKey('sha256', SecureBuffer.random(32)),
   });
   await assert.rejects(log.append(ACCOUNT, decision(1)), /disk full/);

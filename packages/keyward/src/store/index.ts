@@ -4,7 +4,7 @@
  */
 export type {
   AccountRepo, AccountRow, AuditRepo, AuditRow, CredentialRepo, CredentialRow, CredentialUpdate, Custody, KeyWrapUpdate, NonceRepo,
-  Store, StoreTx, TokenRepo, TokenRow, TransactionOptions,
+  Store, StoreTx, TokenRepo, TokenRow,
 } from './store.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';

@@ -330,4 +330,14 @@ export function runStoreContract(
     });
     assert.equal(await s.nonces.get(c.id), 30n);
   });
+
+  t('appendAudit commits rows on its own, and refuses a sequence number that exists, writing nothing', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const row = (seq: number) => ({ accountId: a.id, seq, at: seq, body: `{"n":${String(seq)}}`, link: Buffer.alloc(32, seq) });
+    await s.appendAudit([row(1), row(2)]);
+    assert.deepEqual((await s.audit.list(a.id)).map((r) => r.seq), [1, 2]);
+    await assert.rejects(s.appendAudit([row(3), row(2)]));
+    assert.deepEqual((await s.audit.list(a.id)).map((r) => r.seq), [1, 2], 'the batch is all or nothing');
+  });
 }

@@ -122,15 +122,6 @@ export interface AuditRepo {
   list(accountId: string, fromSeq?: number, limit?: number): Promise<AuditRow[]>;
 }
 
-export interface TransactionOptions {
-  /**
-   * 'process' (for the audit log's group commits): the commit survives a crash of this process
-   * but is flushed to disk with the next checkpoint rather than at once, so a power failure can
-   * lose the last few milliseconds. Default 'power': flushed before the commit returns.
-   */
-  readonly durability?: 'power' | 'process';
-}
-
 export interface StoreTx {
   readonly accounts: AccountRepo;
   readonly credentials: CredentialRepo;
@@ -145,8 +136,16 @@ export interface Store extends StoreTx {
    * All or nothing: a throw inside `fn` rolls everything back. Inside `fn` use only `tx`: the
    * store's own methods wait for the connection the transaction holds (with SQLite, forever).
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Commits audit rows in a transaction of their own; rejects, writing nothing, when they cannot
+   * be. The commit survives a crash of this process at once and reaches the disk with the next
+   * WAL flush (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): a power failure can
+   * lose the last milliseconds. SQLite does it on a worker thread, so the caller's event loop
+   * never waits on the disk.
+   */
+  appendAudit(rows: readonly AuditRow[]): Promise<void>;
   /**
    * A counter that moves whenever any process inserts, changes or deletes a token row (a trigger
    * keeps it), read synchronously; for caches of token rows. null when the backend cannot answer

@@ -55,12 +55,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     kind: 'postgres',
     ...createRepos(db, postgresErrors),
-    async transaction(fn, options) {
+    async transaction(fn) {
       const scope = transactionScope();
       try {
         return await db.transaction().execute(async (trx) => {
-          // The PostgreSQL analogue of SQLite's NORMAL: the commit returns before its WAL is flushed.
-          if (options?.durability === 'process') await sql`SET LOCAL synchronous_commit TO off`.execute(trx);
           return fn(createRepos(trx, postgresErrors, scope.assertOpen));
         });
       } catch (e) {
@@ -73,5 +71,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // A synchronous answer is not possible over the network; revocations will reach other nodes
     // by LISTEN/NOTIFY (the server). Until then nothing is cached on PostgreSQL.
     tokenGeneration: () => null,
+    async appendAudit(rows) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await sql`SET LOCAL synchronous_commit TO off`.execute(trx);
+          await createRepos(trx, postgresErrors).audit.append(rows);
+        });
+      } catch (e) {
+        throw postgresErrors.map(e);
+      }
+    },
   };
 }

@@ -9,8 +9,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { Database } from '../schema.js';
-import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import type { Store, StoreTx } from '../store.js';
 import { createRepos, transactionScope } from '../repos.js';
+import { createAuditWriter } from './audit-writer.js';
 import { checkNotNewer } from '../migrations/migration.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite.js';
 import { migrateSqlite, readState } from './sqlite-migrate.js';
@@ -93,27 +94,21 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const tokenGeneration = raw.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck();
-  // The statements every transaction runs, prepared once (the audit log commits thousands a second).
+  const auditWriter = createAuditWriter(options.path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, (e) => sqliteErrors.map(e));
+  // The statements every transaction runs, prepared once.
   const control = {
     begin: raw.prepare('BEGIN IMMEDIATE'),
     commit: raw.prepare('COMMIT'),
     rollback: raw.prepare('ROLLBACK'),
-    relaxed: raw.prepare('PRAGMA synchronous = NORMAL'),
-    full: raw.prepare('PRAGMA synchronous = FULL'),
   };
   return {
     kind: 'sqlite',
     ...createRepos(db, sqliteErrors),
-    async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
-      // synchronous is per connection and applies from the next transaction: NORMAL in WAL mode
-      // survives a crash of this process, FULL a power failure too. Every other write on this
-      // connection (single statements included) stays FULL: the level is restored at once.
-      const relaxed = options?.durability === 'process';
+    async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
       try {
         // One connection for the whole transaction (kysely queues other callers behind it).
         return await db.connection().execute(async (conn) => {
           // kysely's connection lock is held here, so the raw statements run on this transaction.
-          if (relaxed) control.relaxed.run();
           control.begin.run();
           const scope = transactionScope();
           try {
@@ -127,15 +122,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
             throw e;
           } finally {
             scope.end();
-            if (relaxed) control.full.run();
           }
         });
       } catch (e) {
         throw sqliteErrors.map(e);
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await auditWriter.close();
+      await db.destroy();
+    },
     tokenGeneration: () => tokenGeneration.get(),
+    appendAudit: (rows) => auditWriter.append(rows),
     testOnlyPragma: (name) => raw.pragma(name, { simple: true }),
   };
 }
