@@ -3,7 +3,7 @@
  * The signing reverse proxy. See README.md for the request path.
  */
 export { createPipeline, type Pipeline, type PipelineDeps, type SigningCredential } from './pipeline.js';
-export { createGatewayApp } from './gateway-app.js';
+export { createGatewayServer } from './gateway-server.js';
 export { createForwarder, readJson, type Forwarder } from './forward.js';
 export { createMarketData, type MarketData } from './market-data.js';
 export { createUsageTracker, type UsageTracker } from './usage.js';

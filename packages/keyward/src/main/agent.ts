@@ -6,12 +6,12 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
-import type { FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import { appendCheckpoint, createAuditLog } from '../audit/index.js';
 import { SecureBuffer, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import {
-  createForwarder, createGatewayApp, createMarketData, createPipeline, createUsageTracker, readJson, type SigningCredential,
+  createForwarder, createGatewayServer, createMarketData, createPipeline, createUsageTracker, readJson, type SigningCredential,
 } from '../gateway/index.js';
 import { isSubset } from '../policy/index.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
@@ -47,7 +47,7 @@ export interface RunningAgent {
   unlock(password: SecureBuffer): Promise<void>;
   onLock(listener: (reason: string) => void): void;
   close(): Promise<void>;
-  readonly app: FastifyInstance;
+  readonly server: Server;
 }
 
 /** Policies stored as JSON, checked for narrowing with the policy module's rule. */
@@ -247,7 +247,14 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     forwarder,
     now,
   });
-  const app = createGatewayApp(pipeline);
+  const server = createGatewayServer(pipeline);
+  const listen = (o: { path: string } | { host: string; port: number }): Promise<void> => new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   let url: string;
   if (options.socketDir !== undefined) {
     mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
@@ -257,14 +264,14 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     // The socket is created under umask 0177: only this user can connect, from the first moment.
     const old = process.umask(0o177);
     try {
-      await app.listen({ path });
+      await listen({ path });
     } finally {
       process.umask(old);
     }
     url = `unix:${path}`;
   } else {
-    await app.listen({ host: options.host, port: options.port });
-    const address = app.server.address();
+    await listen({ host: options.host, port: options.port });
+    const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${String(port)}`;
   }
@@ -286,11 +293,12 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     async close() {
       clearInterval(checkpointTimer);
       await lock('manual');
-      await app.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => { server.close(() => r()); });
       await forwarder.close();
       await sandbox?.close();
       await ctx.close();
     },
-    app,
+    server,
   };
 }

@@ -1,0 +1,55 @@
+// The gateway's HTTP listener: a bare node:http server, one handler, raw bodies of any content
+// type, no app-API routes. The URL is read raw (req.url), exactly as the client sent it, so nothing
+// is normalised before the pipeline decides. No framework: every request here is proxied, and a
+// router, hooks and serializers would only add to each request's latency (bench/gateway.bench.ts).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES } from './canonicalise.js';
+import type { Outcome, Pipeline } from './pipeline.js';
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function send(res: ServerResponse, outcome: Outcome): void {
+  if (outcome.kind === 'refused') {
+    res.writeHead(outcome.status, { ...outcome.headers, 'content-length': String(Buffer.byteLength(outcome.body)) }).end(outcome.body);
+    return;
+  }
+  const { response } = outcome;
+  res.writeHead(response.status, response.headers);
+  response.body.once('end', () => outcome.finish(null));
+  response.body.once('error', (e: Error) => {
+    outcome.finish(e.name);
+    res.destroy();
+  });
+  response.body.pipe(res);
+}
+
+export function createGatewayServer(pipeline: Pipeline): Server {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => {
+      const meta = { method: req.method ?? 'GET', url: req.url ?? '/', headers: headersOf(req), sourceIp: req.socket.remoteAddress ?? '' };
+      const outcome = size > MAX_BODY_BYTES
+        ? pipeline.refuseEarly(meta, { kind: 'invalid', code: 'KW_GATEWAY_BODY_TOO_LARGE', message: `the body is over ${String(MAX_BODY_BYTES)} bytes` })
+        : pipeline.handle({ ...meta, body: chunks.length === 1 ? chunks[0] ?? Buffer.alloc(0) : Buffer.concat(chunks) });
+      outcome.then((o) => send(res, o), () => {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"Keyward KW_INTERNAL_ERROR"}');
+      });
+    });
+    req.on('error', () => res.destroy());
+  });
+  // A request Node cannot even parse (bad request line, oversized headers): plain 400, no exchange
+  // to speak for, nothing signed or forwarded.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+  return server;
+}
