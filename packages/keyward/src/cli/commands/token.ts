@@ -1,5 +1,5 @@
 // keyward token create | list | revoke
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KeywardError } from '@keyward/protocol/errors';
 import { isPolicyError, parsePolicy, type Policy } from '@keyward/protocol/policy';
@@ -73,6 +73,9 @@ export function registerToken(program: Command, ctx: () => CommandContext): void
       const c = ctx();
       const now = Date.now();
       const policy = buildPolicy(o, now);
+      if (o.tokenFile !== undefined && existsSync(o.tokenFile)) {
+        throw new KeywardError('KW_INPUT_INVALID', `${o.tokenFile} already exists; a token file is never overwritten.`);
+      }
       const uses = o.uses === undefined ? null : Number(o.uses);
       if (uses !== null && (!Number.isSafeInteger(uses) || uses < 1)) throw new KeywardError('KW_INPUT_INVALID', '--uses must be a whole number of at least 1.');
       const pw = await currentPassword(c);
