@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 const MODULES = [
   'crypto', 'kms', 'vault', 'exchanges', 'policy', 'tokens', 'audit', 'store', 'accounts',
-  'gateway', 'api', 'sandbox', 'config', 'log', 'cli', 'main', 'testing',
+  'gateway', 'api', 'sandbox', 'config', 'log', 'cli', 'main', 'testing', 'client', 'notify', 'trading',
 ];
 
 /** Which modules each module may import (besides itself and @keyward/protocol). */
@@ -21,7 +21,11 @@ const ALLOWED = {
   audit: ['crypto', 'store'],
   accounts: ['crypto', 'store', 'vault'],
   gateway: ['exchanges', 'policy', 'tokens', 'audit', 'accounts', 'vault', 'store', 'crypto', 'log', 'config'],
-  api: ['exchanges', 'policy', 'tokens', 'audit', 'accounts', 'vault', 'store', 'crypto', 'log', 'config'],
+  api: ['exchanges', 'policy', 'tokens', 'audit', 'accounts', 'vault', 'store', 'crypto', 'log', 'config', 'kms', 'notify', 'trading', 'gateway'],
+  // The client end of the key hierarchy (what a browser or the CLI does before talking to a server).
+  client: ['crypto', 'vault'],
+  notify: [],
+  trading: ['exchanges', 'gateway'],
   sandbox: ['log', 'config'],
   config: [],
   log: [],

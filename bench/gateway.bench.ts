@@ -3,6 +3,10 @@
 // sandbox, through a bare forwarding proxy, and through the Keyward gateway (token check, policy,
 // signing, audit), at 2 and 32 connections; and the gateway without its audit log, to price it.
 // Each server runs in its own process; the load generator is this process.
+// The machine is small and shared, and its speed drifts over a run: each target is measured in
+// ROUNDS short passes, taken in turn (the order rotating every round), over connections kept open
+// from a warm-up pass, and its numbers pool all its passes. A drift then touches every target
+// alike, and the ratios, which are what the goals are about, compare like with like.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -17,8 +21,9 @@ import { join } from 'node:path';
 const TARGET = fileURLToPath(new URL('./gateway-target.ts', import.meta.url));
 const DURATION_MS = Number(process.env.KEYWARD_BENCH_MS ?? 4000);
 
-async function spawnTarget(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', TARGET, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `nodeArgs` go to node itself, e.g. --cpu-prof for bench/profile-gateway.ts. */
+export async function spawnTarget(args: string[], nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', TARGET, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -30,75 +35,143 @@ async function spawnTarget(args: string[]): Promise<{ url: string; child: ChildP
   });
 }
 
-interface Load { rps: number; p50: number; p99: number; errors: number }
+export interface Load { rps: number; p50: number; p99: number; errors: number }
+export type MakeRequest = () => { url: string; headers: Record<string, string> };
 
-/** `connections` concurrent keep-alive loops for DURATION_MS; `make` builds each request. */
-async function load(connections: number, make: () => { url: string; headers: Record<string, string> }): Promise<Load> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = Date.now() + DURATION_MS;
-  const one = (): Promise<void> => new Promise((resolve) => {
+/** Everything a target's passes measured, pooled. */
+interface Sample { latencies: number[]; ms: number; errors: number }
+const emptySample = (): Sample => ({ latencies: [], ms: 0, errors: 0 });
+
+/** `connections` concurrent keep-alive loops through `agent` for `ms`; adds what it saw to `into`. */
+async function pass(connections: number, make: MakeRequest, agent: Agent, ms: number, into: Sample): Promise<void> {
+  const end = Date.now() + ms;
+  const one = (retry = true): Promise<void> => new Promise((resolve) => {
     const { url, headers } = make();
     const t = process.hrtime.bigint();
     const req = request(url, { agent, headers }, (res) => {
       res.resume();
       res.on('end', () => {
-        if (res.statusCode !== 200) errors++;
-        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        if (res.statusCode !== 200) into.errors++;
+        into.latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         resolve();
       });
     });
-    req.on('error', () => { errors++; resolve(); });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // A kept-alive connection the server closed just as this request went out on it (Node's
+      // documented race, see request.reusedSocket): sent again once, as HTTP clients do.
+      if (retry && req.reusedSocket && e.code === 'ECONNRESET') void one(false).then(resolve);
+      else {
+        into.errors++;
+        resolve();
+      }
+    });
     req.end();
   });
   const started = Date.now();
   await Promise.all(Array.from({ length: connections }, async () => {
     while (Date.now() < end) await one();
   }));
-  const seconds = (Date.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), errors };
+  into.ms += Date.now() - started;
 }
+
+function summarise(s: Sample): Load {
+  const latencies = [...s.latencies].sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  return { rps: latencies.length / (s.ms / 1000), p50: q(0.5), p99: q(0.99), errors: s.errors };
+}
+
+/** One pass of DURATION_MS over fresh connections (bench/profile-gateway.ts). */
+export async function load(connections: number, make: MakeRequest): Promise<Load> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const sample = emptySample();
+  await pass(connections, make, agent, DURATION_MS, sample);
+  agent.destroy();
+  return summarise(sample);
+}
+
+// Passes of about a second: a target's connections then sit idle for a few seconds at most between
+// its passes, under node:http's 5 s keep-alive timeout (a server closing an idle connection just as
+// the client reuses it would count as an error that is no one's).
+const ROUNDS = Math.max(4, Math.ceil(DURATION_MS / 1000));
+
+/** Each target warmed up, then measured in ROUNDS passes taken in turn; DURATION_MS in all per target. */
+async function measureInTurn(connections: number, targets: readonly { name: string; make: MakeRequest }[]): Promise<Map<string, Load>> {
+  const runs = targets.map((t) => ({ ...t, agent: new Agent({ keepAlive: true, maxSockets: connections }), sample: emptySample() }));
+  try {
+    for (const r of runs) await pass(connections, r.make, r.agent, DURATION_MS / ROUNDS, emptySample());
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < runs.length; i++) {
+        const r = runs[(round + i) % runs.length];
+        if (r !== undefined) await pass(connections, r.make, r.agent, DURATION_MS / ROUNDS, r.sample);
+      }
+    }
+    return new Map(runs.map((r) => [r.name, summarise(r.sample)]));
+  } finally {
+    for (const r of runs) r.agent.destroy();
+  }
+}
+
+export interface GatewayFixture {
+  readonly sandboxUrl: string;
+  /** The vault's home, holding the sandbox key as credential 'b'. */
+  readonly home: string;
+  readonly key: { apiKey: string; secret: string };
+  /** A read-only token for credential 'b'. */
+  readonly token: string;
+}
+
+/** A sandbox process (pushed onto `children`), a key on it, a vault holding that key, and a token. */
+export async function prepareGatewayFixture(children: ChildProcess[]): Promise<GatewayFixture> {
+  const sandbox = await spawnTarget(['sandbox']);
+  children.push(sandbox.child);
+  // A key on that sandbox, and a vault holding it, for the gateway.
+  const keyRes = await fetch(`${sandbox.url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exchange: 'binance' }) });
+  const key = await keyRes.json() as { apiKey: string; secret: string };
+  const home = mkdtempSync(join(tmpdir(), 'kw-bench-gw-'));
+  const ctx = await openLocal({ home, db: undefined }, { create: true });
+  const pw = (): SecureBuffer => SecureBuffer.from(Buffer.from('bench password'), { wipeSource: true });
+  await ctx.vault.init(pw());
+  const { vault } = await ctx.vault.unlock(pw());
+  await vault.add('b', 'binance', { apiKey: key.apiKey, secret: SecureBuffer.from(Buffer.from(key.secret), { wipeSource: true }) });
+  vault.lock();
+  await ctx.close();
+  const policy = { credential: 'b', actions: ['read'], symbols: null, maxOrderNotional: null, maxDailyNotional: null, priceBandPercent: null, ordersPerMinute: null, sourceCidrs: null, expiresAt: null };
+  const token = (await issueToken({ home, db: undefined }, pw(), { label: 'bench', policy, expiresAt: null, uses: null })).token;
+  return { sandboxUrl: sandbox.url, home, key, token };
+}
+
+/** The same signed account read, direct or through a bare proxy (the client signs it). */
+export const signedRead = (base: string, key: GatewayFixture['key']): MakeRequest => () => {
+  const q = `timestamp=${String(Date.now())}`;
+  return { url: `${base}/binance/api/v3/account?${q}&signature=${createHmac('sha256', key.secret).update(q).digest('hex')}`, headers: { 'x-mbx-apikey': key.apiKey } };
+};
+/** The same read through the gateway: the token where the key goes, no signature. */
+export const tokenRead = (base: string, token: string): MakeRequest => () => ({ url: `${base}/binance/api/v3/account`, headers: { 'x-mbx-apikey': token } });
 
 export async function runGatewayBench(): Promise<Row[]> {
   const children: ChildProcess[] = [];
   try {
-    const sandbox = await spawnTarget(['sandbox']);
-    children.push(sandbox.child);
-    // A key on that sandbox, and a vault holding it, for the gateway.
-    const keyRes = await fetch(`${sandbox.url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exchange: 'binance' }) });
-    const key = await keyRes.json() as { apiKey: string; secret: string };
-    const home = mkdtempSync(join(tmpdir(), 'kw-bench-gw-'));
-    const ctx = await openLocal({ home, db: undefined }, { create: true });
-    const pw = (): SecureBuffer => SecureBuffer.from(Buffer.from('bench password'), { wipeSource: true });
-    await ctx.vault.init(pw());
-    const { vault } = await ctx.vault.unlock(pw());
-    await vault.add('b', 'binance', { apiKey: key.apiKey, secret: SecureBuffer.from(Buffer.from(key.secret), { wipeSource: true }) });
-    vault.lock();
-    await ctx.close();
-    const policy = { credential: 'b', actions: ['read'], symbols: null, maxOrderNotional: null, maxDailyNotional: null, priceBandPercent: null, ordersPerMinute: null, sourceCidrs: null, expiresAt: null };
-    const token = (await issueToken({ home, db: undefined }, pw(), { label: 'bench', policy, expiresAt: null, uses: null })).token;
-
+    const { sandboxUrl, home, key, token } = await prepareGatewayFixture(children);
+    const sandbox = { url: sandboxUrl };
     const proxy = await spawnTarget(['proxy', sandbox.url]);
     const gateway = await spawnTarget(['agent', home, sandbox.url]);
     const gatewayNoAudit = await spawnTarget(['agent', home, sandbox.url, '--audit-off']);
     children.push(proxy.child, gateway.child, gatewayNoAudit.child);
 
-    const signed = (base: string) => (): { url: string; headers: Record<string, string> } => {
-      const q = `timestamp=${String(Date.now())}`;
-      return { url: `${base}/binance/api/v3/account?${q}&signature=${createHmac('sha256', key.secret).update(q).digest('hex')}`, headers: { 'x-mbx-apikey': key.apiKey } };
-    };
-    const viaToken = (base: string) => (): { url: string; headers: Record<string, string> } => ({ url: `${base}/binance/api/v3/account`, headers: { 'x-mbx-apikey': token } });
+    const signed = (base: string): MakeRequest => signedRead(base, key);
+    const viaToken = (base: string): MakeRequest => tokenRead(base, token);
 
     const rows: Row[] = [];
     const results: Record<string, Record<number, Load>> = {};
     for (const c of [2, 32]) {
-      for (const [name, make] of [['direct', signed(sandbox.url)], ['bare proxy', signed(proxy.url)], ['gateway', viaToken(gateway.url)], ['gateway, audit off', viaToken(gatewayNoAudit.url)]] as const) {
-        await load(c, make); // warm-up pass, discarded
-        const r = await load(c, make);
+      const targets = [
+        { name: 'direct', make: signed(sandbox.url) }, { name: 'bare proxy', make: signed(proxy.url) },
+        { name: 'gateway', make: viaToken(gateway.url) }, { name: 'gateway, audit off', make: viaToken(gatewayNoAudit.url) },
+      ];
+      const measured = await measureInTurn(c, targets);
+      for (const { name } of targets) {
+        const r = measured.get(name);
+        if (r === undefined) continue;
         (results[name] ??= {})[c] = r;
         rows.push({ name: `${name}, ${String(c)} conn: throughput`, value: r.rps, unit: 'req/s', note: `${String(r.errors)} errors` });
         rows.push({ name: `${name}, ${String(c)} conn: p50 / p99`, value: r.p50, unit: `ms / ${r.p99.toFixed(2)} ms` });

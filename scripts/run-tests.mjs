@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages/protocol/src', 'packages/keyward/src', 'test'];
+const roots = ['packages/protocol/src', 'packages/keyward/src', 'packages/web/src', 'test'];
 const filter = process.argv.slice(2);
 
 function walk(dir, out) {

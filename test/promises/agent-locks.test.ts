@@ -41,6 +41,34 @@ for (const which of ['idle', 'max'] as const) {
   });
 }
 
+test('requests keep the idle lock away, but not the maximum, which counts from the unlock', async () => {
+  const upstream = await recordingUpstream();
+  const { home } = await makeVault([{ name: 'b', exchange: 'binance', apiKey: 'K', secret: 'S' }]);
+  const t = await token(home, policy({ credential: 'b', actions: ['read'] }));
+  const a = await startAgent({
+    location: { home, db: undefined }, host: '127.0.0.1', port: 0, sandbox: false, upstreams: { binance: `${upstream.url}/binance` },
+    idleLockMs: 400, maxUnlockMs: 1200,
+  }, pw());
+  const reasons: string[] = [];
+  a.onLock((r) => reasons.push(r));
+  try {
+    const started = Date.now();
+    // A request every 100 ms: never idle for 400 ms, but unlocked for longer than 1,200 ms.
+    while (Date.now() - started < 3000) {
+      const { status } = await read(a.url, t.token);
+      if (a.isLocked()) break;
+      assert.equal(status, 200, `unlocked after ${String(Date.now() - started)} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(reasons, ['max']);
+    const lockedAfter = Date.now() - started;
+    assert.ok(lockedAfter >= 1100 && lockedAfter < 2000, `locked after ${String(lockedAfter)} ms`);
+  } finally {
+    await a.close();
+    await upstream.close();
+  }
+});
+
 test('the agent can listen on a Unix socket in a 0700 directory, the socket 0600', async () => {
   const { statSync } = await import('node:fs');
   const { join } = await import('node:path');

@@ -2,6 +2,7 @@
 // is forwarded; if it cannot be written, the request is refused and nothing reaches the exchange.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { request } from 'undici';
@@ -55,4 +56,43 @@ test('when the audit log cannot be written, the request is refused and never for
     raw.close();
   }
   assert.equal(clientRequests(upstream.requests).length, before, 'nothing reached the exchange');
+});
+
+test('a client that hangs up mid-answer still leaves an outcome, saying so', async () => {
+  // An exchange that sends its headers and part of its body, then takes its time over the rest.
+  const slow = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"balances":[');
+    setTimeout(() => res.end(']}'), 400);
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  const address = slow.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const b = await agent(home, { binance: `http://127.0.0.1:${String(port)}/binance` });
+  try {
+    const before = rows().length;
+    await new Promise<void>((resolve, reject) => {
+      const { hostname, port: p } = new URL(b.url);
+      const req = httpRequest({ hostname, port: p, path: '/binance/api/v3/account', headers: { 'x-mbx-apikey': t.token } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'ECONNRESET') reject(e); });
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await b.close();
+    const added = rows().slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: number | string; error?: string | null });
+    const decision = added.findIndex((r) => r.kind === 'decision');
+    const outcome = added.find((r) => r.kind === 'outcome');
+    assert.ok(decision >= 0 && outcome !== undefined, JSON.stringify(added));
+    assert.equal(outcome.decision, before + decision + 1, 'the outcome names its decision');
+    assert.equal(outcome.error, 'ClientClosed');
+  } finally {
+    await b.close().catch(() => undefined);
+    await new Promise<void>((r) => { slow.close(() => r()); slow.closeAllConnections(); });
+  }
 });

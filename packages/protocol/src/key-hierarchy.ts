@@ -48,6 +48,20 @@ export const LABELS = Object.freeze({
   auditKey: 'keyward/v1/audit-key',
   /** user key -> the seed of the Ed25519 key that signs audit checkpoints. */
   auditCheckpointKey: 'keyward/v1/audit-checkpoint-key',
+  /** user key -> HMAC key whose tag of this label lets a server recognise its account's user key. */
+  userKeyCheck: 'keyward/v1/user-key-check',
+  /** A bot token -> its share of a token-bound credential's wrapping key. */
+  tokenShare: 'keyward/v1/token-share',
+  /** server share || token share -> the key that wraps a token-bound credential's data key. */
+  tokenBinding: 'keyward/v1/token-binding',
+  /** The server secret (KEK-wrapped, docs/server.md) -> its keys, one label each. */
+  serverTokenKey: 'keyward/v1/server/token-key',
+  serverAuditKey: 'keyward/v1/server/audit-key',
+  serverCheckpointKey: 'keyward/v1/server/audit-checkpoint-key',
+  serverSessionKey: 'keyward/v1/server/session-key',
+  serverPreloginKey: 'keyward/v1/server/prelogin-key',
+  serverTotpKey: 'keyward/v1/server/totp-key',
+  serverRecoveryKey: 'keyward/v1/server/recovery-key',
 });
 
 /** What a ciphertext is for; bound into its associated data so it cannot be reused elsewhere. */
@@ -56,6 +70,9 @@ export const PURPOSES = Object.freeze({
   dataKey: 'data-key',
   credential: 'credential',
   backup: 'backup',
+  serverSecret: 'server-secret',
+  totpSeed: 'totp-seed',
+  tokenShare: 'token-share',
 });
 export type Purpose = (typeof PURPOSES)[keyof typeof PURPOSES];
 

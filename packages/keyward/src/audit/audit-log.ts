@@ -1,10 +1,11 @@
 // Appending to the audit log. Every gateway request writes a decision record BEFORE it is
 // forwarded (DESIGN.md): `append` resolves only when the record is committed, and rejects if it
 // cannot be, so the caller refuses the request. Appends that arrive together are written in one
-// transaction (group commit), and outcome records wait to join the next one, so the log does not
-// become the gateway's bottleneck. Commits (Store.appendAudit) survive a crash of the gateway at
-// once and reach the disk with the next WAL flush: a power failure can lose the last milliseconds
-// of the log, which `keyward audit verify` then reports against its checkpoints.
+// transaction (group commit), and outcome records (appendLater: nothing waits on them) join the
+// next one, so the log does not become the gateway's bottleneck. Commits (Store.appendAudit)
+// survive a crash of the gateway at once and reach the disk with the next WAL flush: a power
+// failure can lose the last milliseconds of the log, which `keyward audit verify` then reports
+// against its checkpoints.
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';
@@ -22,25 +23,42 @@ export interface AuditLogDeps {
 interface Pending {
   readonly accountId: string;
   readonly record: AuditRecord;
-  resolve(seq: number): void;
-  reject(e: unknown): void;
+  /** Absent for outcomes: nothing waits on them. */
+  readonly resolve?: (seq: number) => void;
+  readonly reject?: (e: unknown) => void;
 }
+
+type Head = { seq: number; link: Buffer };
 
 export function createAuditLog(deps: AuditLogDeps) {
   const maxBatch = deps.maxBatch ?? 512;
-  const heads = new Map<string, { seq: number; link: Buffer }>();
+  const heads = new Map<string, Head>();
   let queue: Pending[] = [];
   let flushing = false;
   let scheduled = false;
   let outcomeTimer: NodeJS.Timeout | undefined;
 
-  async function headOf(accountId: string): Promise<{ seq: number; link: Buffer }> {
-    const cached = heads.get(accountId);
-    if (cached !== undefined) return cached;
+  async function readHead(accountId: string): Promise<Head> {
     const h = await deps.store.audit.head(accountId);
     const head = h === undefined ? { seq: 0, link: GENESIS_LINK } : { seq: h.seq, link: Buffer.from(h.link) };
     heads.set(accountId, head);
     return head;
+  }
+
+  /** Links a batch onto the heads it starts from; `next` ends holding each account's new head. */
+  function link(batch: readonly Pending[], start: ReadonlyMap<string, Head>, next: Map<string, Head>): { rows: AuditRow[]; seqs: number[] } {
+    const rows: AuditRow[] = [];
+    const seqs: number[] = [];
+    for (const p of batch) {
+      const head = next.get(p.accountId) ?? start.get(p.accountId) as Head;
+      const seq = head.seq + 1;
+      const body = canonicalRecord(p.record);
+      const l = linkOf(deps.key, head.link, p.accountId, seq, body);
+      rows.push({ accountId: p.accountId, seq, at: p.record.at, body, link: l });
+      seqs.push(seq);
+      next.set(p.accountId, { seq, link: l });
+    }
+    return { rows, seqs };
   }
 
   async function flush(): Promise<void> {
@@ -48,38 +66,39 @@ export function createAuditLog(deps: AuditLogDeps) {
     flushing = true;
     try {
       while (queue.length > 0) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
-        const rows: AuditRow[] = [];
-        const seqs: number[] = [];
-        const next = new Map<string, { seq: number; link: Buffer }>();
+        const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+        queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+        const next = new Map<string, Head>();
+        let seqs: number[];
         try {
-          for (const p of batch) {
-            const head = next.get(p.accountId) ?? await headOf(p.accountId);
-            const seq = head.seq + 1;
-            const body = canonicalRecord(p.record);
-            const link = linkOf(deps.key, head.link, p.accountId, seq, body);
-            rows.push({ accountId: p.accountId, seq, at: p.record.at, body, link });
-            seqs.push(seq);
-            next.set(p.accountId, { seq, link });
-          }
-          await deps.store.appendAudit(rows);
+          // Heads are read once per account and then kept: this process is the log's only writer.
+          for (const p of batch) if (!heads.has(p.accountId)) await readHead(p.accountId);
+          const linked = link(batch, heads, next);
+          seqs = linked.seqs;
+          await deps.store.appendAudit(linked.rows);
         } catch (e) {
           // Another writer may have moved the head: forget it, and let every caller refuse.
           heads.clear();
-          for (const p of batch) p.reject(e);
+          for (const p of batch) p.reject?.(e);
           continue;
         }
-        for (const [accountId, head] of next) {
-          heads.set(accountId, head);
-          deps.onCommit?.(accountId, head);
-        }
-        batch.forEach((p, i) => p.resolve(seqs[i] ?? 0));
+        for (const [accountId, head] of next) heads.set(accountId, head);
+        for (let i = 0; i < batch.length; i++) batch[i]?.resolve?.(seqs[i] ?? 0);
+        for (const [accountId, head] of next) deps.onCommit?.(accountId, head);
       }
     } finally {
       flushing = false;
     }
   }
+
+  const flushSoon = (): void => {
+    scheduled = false;
+    void flush();
+  };
+  const flushOutcomes = (): void => {
+    outcomeTimer = undefined;
+    void flush();
+  };
 
   return {
     /** Commits everything queued (outcomes included); for shutdown and locking. */
@@ -99,19 +118,20 @@ export function createAuditLog(deps: AuditLogDeps) {
           // Let every request that arrives in this turn of the event loop join the batch.
           if (!scheduled) {
             scheduled = true;
-            setImmediate(() => {
-              scheduled = false;
-              void flush();
-            });
+            setImmediate(flushSoon);
           }
         } else {
-          // Nothing waits on an outcome: it joins the next decision's batch, or goes within 20 ms.
-          outcomeTimer ??= setTimeout(() => {
-            outcomeTimer = undefined;
-            void flush();
-          }, 20);
+          outcomeTimer ??= setTimeout(flushOutcomes, 20);
         }
       });
+    },
+    /**
+     * Queues a record nobody waits on (an outcome): it joins the next decision's batch, or is
+     * committed within 20 ms. A failure to write it shows in the log as a missing outcome.
+     */
+    appendLater(accountId: string, record: AuditRecord): void {
+      queue.push({ accountId, record });
+      outcomeTimer ??= setTimeout(flushOutcomes, 20);
     },
   };
 }

@@ -17,6 +17,7 @@ import { registerToken } from './commands/token.js';
 import { registerAgent } from './commands/agent.js';
 import { registerExec } from './commands/exec.js';
 import { registerAudit } from './commands/audit.js';
+import { registerServe } from './commands/serve.js';
 
 const VERSION = '0.1.0';
 
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerAgent(program, ctx, processEnv());
   registerExec(program, processEnv());
   registerAudit(program, ctx);
+  registerServe(program, ctx, processEnv());
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

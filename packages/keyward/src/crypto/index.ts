@@ -15,3 +15,4 @@ export { sealEnvelope, openEnvelope, wrapKey, unwrapKey, type AdFields } from '.
 export { derivePasswordKeys, derivePasswordKeysAsync, type PasswordKeys } from './key-hierarchy.js';
 export { createEd25519Key, verifyEd25519, type Ed25519Key } from './ed25519.js';
 export { decodeBase64Secure } from './base64.js';
+export { hashAuthKey, verifyAuthKey, AUTH_HASH_DEFAULTS, type AuthHashParams } from './auth-hash.js';

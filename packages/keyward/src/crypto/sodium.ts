@@ -19,6 +19,8 @@ export interface Sodium {
   crypto_hash_sha512_final(state: Uint8Array, out: Uint8Array): void;
   crypto_pwhash(out: Uint8Array, password: Uint8Array, salt: Uint8Array, opslimit: number, memlimit: number, alg: number): void;
   crypto_pwhash_async(out: Uint8Array, password: Uint8Array, salt: Uint8Array, opslimit: number, memlimit: number, alg: number, cb: (err: Error | null) => void): void;
+  crypto_pwhash_str_async(out: Uint8Array, password: Uint8Array, opslimit: number, memlimit: number, cb: (err: Error | null) => void): void;
+  crypto_pwhash_str_verify_async(str: Uint8Array, password: Uint8Array, cb: (err: Error | null, ok: boolean) => void): void;
   crypto_aead_xchacha20poly1305_ietf_encrypt(c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array): number;
   crypto_aead_xchacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array): number;
   crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void;
@@ -28,6 +30,7 @@ export interface Sodium {
   readonly crypto_hash_sha512_STATEBYTES: number;
   readonly crypto_pwhash_ALG_ARGON2ID13: number;
   readonly crypto_pwhash_SALTBYTES: number;
+  readonly crypto_pwhash_STRBYTES: number;
   readonly crypto_aead_xchacha20poly1305_ietf_ABYTES: number;
   readonly crypto_aead_xchacha20poly1305_ietf_NPUBBYTES: number;
   readonly crypto_aead_xchacha20poly1305_ietf_KEYBYTES: number;

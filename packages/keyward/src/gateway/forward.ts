@@ -29,31 +29,56 @@ export async function readJson(body: Readable, limit = 4 * 1024 * 1024): Promise
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
+interface Upstream {
+  readonly secure: boolean;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: number | undefined;
+  /** The base URL's path without its trailing slash, e.g. the sandbox's /binance. */
+  readonly prefix: string;
+}
+
 export function createForwarder(options: { connections?: number; timeoutMs?: number } = {}) {
   const agents = {
     http: new HttpAgent({ keepAlive: true, maxSockets: options.connections ?? 64, keepAliveMsecs: 30_000 }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: options.connections ?? 64, keepAliveMsecs: 30_000 }),
   };
   const timeout = options.timeoutMs ?? 30_000;
+  // Base URLs come from configuration, a handful per process: each is parsed once.
+  const upstreams = new Map<string, Upstream>();
+  const upstreamOf = (base: string): Upstream => {
+    let u = upstreams.get(base);
+    if (u === undefined) {
+      const url = new URL(base);
+      u = { secure: url.protocol === 'https:', protocol: url.protocol, hostname: url.hostname, port: url.port === '' ? undefined : Number(url.port), prefix: url.pathname.replace(/\/$/, '') };
+      upstreams.set(base, u);
+    }
+    return u;
+  };
 
   return {
     /** `base` is the upstream's base URL, which may carry a path prefix (the sandbox's /binance). */
     send(base: string, req: ExchangeRequest): Promise<UpstreamResponse> {
-      const url = new URL(base);
-      const prefix = url.pathname.replace(/\/$/, '');
+      const u = upstreamOf(base);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
-      const hasBody = req.body.length > 0 || !['GET', 'HEAD'].includes(req.method);
+      for (const k in req.headers) {
+        const v = req.headers[k];
+        if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+      }
+      const hasBody = req.body.length > 0 || (req.method !== 'GET' && req.method !== 'HEAD');
       if (hasBody) headers['content-length'] = String(req.body.length);
-      const secure = url.protocol === 'https:';
       return new Promise((resolve, reject) => {
-        const r = (secure ? httpsRequest : httpRequest)({
-          protocol: url.protocol, hostname: url.hostname, port: url.port === '' ? undefined : Number(url.port),
-          method: req.method, path: `${prefix}${req.path}${req.query === '' ? '' : `?${req.query}`}`, headers,
-          agent: secure ? agents.https : agents.http, timeout,
+        const r = (u.secure ? httpsRequest : httpRequest)({
+          protocol: u.protocol, hostname: u.hostname, port: u.port,
+          method: req.method, path: req.query === '' ? `${u.prefix}${req.path}` : `${u.prefix}${req.path}?${req.query}`, headers,
+          agent: u.secure ? agents.https : agents.http, timeout,
         }, (res: IncomingMessage) => {
           const out: Record<string, string | string[]> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+          const h = res.headers;
+          for (const k in h) {
+            const v = h[k];
+            if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+          }
           resolve({ status: res.statusCode ?? 502, headers: out, body: res });
         });
         r.on('timeout', () => r.destroy(new Error('upstream timeout')));

@@ -8,7 +8,11 @@ import type { Outcome, Pipeline } from './pipeline.js';
 
 function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  const h = req.headers;
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
@@ -18,13 +22,44 @@ function send(res: ServerResponse, outcome: Outcome): void {
     return;
   }
   const { response } = outcome;
+  const body = response.body;
+  let finished = false;
+  const finish = (error: string | null): void => {
+    if (finished) return;
+    finished = true;
+    outcome.finish(error);
+  };
+  if (res.destroyed) {
+    // The client left while the exchange was answering.
+    finish('ClientClosed');
+    body.destroy();
+    return;
+  }
   res.writeHead(response.status, response.headers);
-  response.body.once('end', () => outcome.finish(null));
-  response.body.once('error', (e: Error) => {
-    outcome.finish(e.name);
+  // Streamed chunk by chunk, pausing while the client is slower than the exchange (what pipe()
+  // does, with fewer listeners per request).
+  const resume = (): void => { body.resume(); };
+  body.on('data', (chunk: Buffer) => {
+    if (!res.write(chunk)) {
+      body.pause();
+      res.once('drain', resume);
+    }
+  });
+  body.once('end', () => {
+    res.end();
+    finish(null);
+  });
+  body.once('error', (e: Error) => {
+    finish(e.name);
     res.destroy();
   });
-  response.body.pipe(res);
+  // A client that hangs up mid-answer: the exchange's connection is not left paused, and the
+  // outcome says so.
+  res.once('close', () => {
+    if (body.readableEnded) return;
+    finish('ClientClosed');
+    body.destroy();
+  });
 }
 
 export function createGatewayServer(pipeline: Pipeline): Server {

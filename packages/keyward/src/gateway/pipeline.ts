@@ -26,10 +26,13 @@ export interface PipelineDeps {
   readonly adapter: (exchange: string) => ExchangeAdapter | undefined;
   readonly upstream: (exchange: string) => string | undefined;
   readonly tokens: Pick<TokenService, 'verify'>;
-  /** The unlocked credential of an account by name; undefined when locked or unknown. */
-  readonly credential: (accountId: string, name: string) => SigningCredential | undefined;
+  /**
+   * The unlocked credential of an account by name; undefined when locked or unknown. `token` is
+   * the verified token (its accessor and the value presented), for credentials bound to a token.
+   */
+  readonly credential: (accountId: string, name: string, token: { accessor: string; value: string } | null) => SigningCredential | undefined | Promise<SigningCredential | undefined>;
   readonly isLocked: () => boolean;
-  readonly audit: Pick<AuditLog, 'append'>;
+  readonly audit: Pick<AuditLog, 'append' | 'appendLater'>;
   /** The account audited for requests that carry no valid token. */
   readonly anonymousAccount: string;
   readonly usage: UsageTracker;
@@ -68,6 +71,33 @@ function orderFields(c: Classification): DecisionRecord['order'] {
   return { symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, price: o.price, quoteQuantity: o.quoteQuantity, notional: o.notional };
 }
 
+/** What is known of a request when its decision is recorded. */
+interface Seen {
+  readonly exchange: string;
+  readonly method: string;
+  readonly path: string;
+  readonly sourceIp: string;
+  /** The verified token's accessor; null when there is none. */
+  readonly token: string | null;
+}
+
+function decisionRecord(at: number, seen: Seen, c: Classification | null, decision: 'allow' | 'deny', reason: string | null, credential: string | null): DecisionRecord {
+  return {
+    kind: 'decision', at, token: seen.token, credential, exchange: seen.exchange, method: seen.method, path: seen.path.slice(0, 512),
+    action: c?.action ?? 'unknown', endpoint: c?.endpoint.slice(0, 512) ?? `${seen.method} ${seen.path.slice(0, 500)}`,
+    order: c === null ? null : orderFields(c), decision, reason, sourceIp: seen.sourceIp,
+  };
+}
+
+/** A book is fetched only when a limit needs it: a band, a cap, or a market order's depth check. */
+function needsBook(chain: readonly { policy: Policy }[], order: Classification['order']): boolean {
+  if (order?.type.includes('market') === true) return true;
+  for (const l of chain) {
+    if (l.policy.priceBandPercent !== null || l.policy.maxOrderNotional !== null || l.policy.maxDailyNotional !== null) return true;
+  }
+  return false;
+}
+
 export function createPipeline(deps: PipelineDeps) {
   // Stored policies are immutable text: parse each once.
   const policies = new Map<string, Policy | null>();
@@ -88,12 +118,18 @@ export function createPipeline(deps: PipelineDeps) {
     return p;
   };
 
-  async function auditDecision(accountId: string, base: Omit<DecisionRecord, 'kind' | 'at'>): Promise<number | null> {
+  /** The decision's sequence number once it is committed; null when it cannot be written. */
+  async function auditDecision(accountId: string, record: DecisionRecord): Promise<number | null> {
     try {
-      return await deps.audit.append(accountId, { kind: 'decision', at: deps.now(), ...base });
+      return await deps.audit.append(accountId, record);
     } catch {
       return null;
     }
+  }
+
+  async function refuse(adapter: ExchangeAdapter, accountId: string, seen: Seen, c: Classification | null, spec: RefusalSpec, credential: string | null = null): Promise<Outcome> {
+    await auditDecision(accountId, decisionRecord(deps.now(), seen, c, 'deny', spec.code, credential));
+    return refusedWith(adapter, spec);
   }
 
   /** For requests the HTTP layer refuses before the pipeline (a body over the limit, a bad URL). */
@@ -101,7 +137,7 @@ export function createPipeline(deps: PipelineDeps) {
     const exchange = incoming.url.slice(1).split(/[/?]/)[0] ?? '';
     const adapter = deps.adapter(exchange);
     await auditDecision(deps.anonymousAccount, {
-      token: null, credential: null, exchange, method: incoming.method, path: incoming.url.split('?')[0]?.slice(0, 512) ?? '', action: 'unknown',
+      kind: 'decision', at: deps.now(), token: null, credential: null, exchange, method: incoming.method, path: incoming.url.split('?')[0]?.slice(0, 512) ?? '', action: 'unknown',
       endpoint: `${incoming.method} ${incoming.url.slice(0, 500)}`, order: null, decision: 'deny', reason: spec.code, sourceIp: incoming.sourceIp,
     });
     return refusedWith(adapter, spec);
@@ -126,62 +162,50 @@ export function createPipeline(deps: PipelineDeps) {
     };
     const token = presentedToken(exchange, req);
     if (token !== undefined && deps.isLocked()) {
-      await auditDecision(deps.anonymousAccount, {
-        token: null, credential: null, exchange, method: req.method, path: req.path.slice(0, 512), action: 'unknown',
-        endpoint: `${req.method} ${req.path.slice(0, 500)}`, order: null, decision: 'deny', reason: 'KW_VAULT_LOCKED', sourceIp: incoming.sourceIp,
-      });
-      return refusedWith(adapter, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
+      const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: null };
+      return refuse(adapter, deps.anonymousAccount, seen, null, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
     }
     const verified = token === undefined ? null : await deps.tokens.verify(token);
     const accountId = verified?.ok === true ? verified.token.accountId : deps.anonymousAccount;
-    const accessor = verified?.ok === true ? verified.token.accessor : null;
-    const record = (c: Classification | null, decision: 'allow' | 'deny', reason: string | null, credential: string | null): Omit<DecisionRecord, 'kind' | 'at'> => ({
-      token: accessor, credential, exchange, method: req.method, path: req.path.slice(0, 512), action: c?.action ?? 'unknown',
-      endpoint: c?.endpoint.slice(0, 512) ?? `${req.method} ${req.path.slice(0, 500)}`, order: c === null ? null : orderFields(c),
-      decision, reason, sourceIp: incoming.sourceIp,
-    });
-    const refuse = async (c: Classification | null, spec: RefusalSpec, credential: string | null = null): Promise<Outcome> => {
-      await auditDecision(accountId, record(c, 'deny', spec.code, credential));
-      return refusedWith(adapter, spec);
-    };
+    const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: verified?.ok === true ? verified.token.accessor : null };
 
-    if (!canonical.ok) return refuse(null, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: canonical.reason });
+    if (!canonical.ok) return refuse(adapter, accountId, seen, null, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: canonical.reason });
     const classification = adapter.classify(req);
 
     if (token === undefined) {
       // Market data needs no key: forwarded unsigned, and audited like everything else.
       if (classification.isPublic && classification.action === 'read') {
-        if ((await auditDecision(accountId, record(classification, 'allow', null, null))) === null) {
+        if ((await auditDecision(accountId, decisionRecord(deps.now(), seen, classification, 'allow', null, null))) === null) {
           return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_AUDIT_FAILED', message: 'the audit log cannot be written; nothing was sent' });
         }
         return forward(adapter, upstream, req, null, accountId);
       }
-      return refuse(classification, { kind: 'auth', code: 'KW_GATEWAY_NO_TOKEN', message: 'put your Keyward token where this exchange expects its API key' });
+      return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_GATEWAY_NO_TOKEN', message: 'put your Keyward token where this exchange expects its API key' });
     }
     if (verified === null || !verified.ok) {
-      return refuse(classification, { kind: 'auth', code: verified?.ok === false ? verified.code : 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+      return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: verified?.ok === false ? verified.code : 'KW_TOKEN_INVALID', message: 'the token is not valid' });
     }
     const chain: { accessor: string; policy: Policy }[] = [];
     for (const row of verified.chain) {
       const p = policyOf(row.policy);
-      if (p === null) return refuse(classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
+      if (p === null) return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
       chain.push({ accessor: row.accessor, policy: p });
     }
     const own = chain[0];
-    if (own === undefined) return refuse(classification, { kind: 'auth', code: 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+    if (own === undefined) return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_TOKEN_INVALID', message: 'the token is not valid' });
     const credentialName = own.policy.credential;
-    const credential = deps.credential(accountId, credentialName);
-    if (credential === undefined) return refuse(classification, { kind: 'forbidden', code: 'KW_GATEWAY_NO_CREDENTIAL', message: `the credential "${credentialName}" is not available` }, credentialName);
+    const found = deps.credential(accountId, credentialName, { accessor: verified.token.accessor, value: token });
+    const credential = found instanceof Promise ? await found : found;
+    if (credential === undefined) {
+      return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_NO_CREDENTIAL', message: `the credential "${credentialName}" is not available` }, credentialName);
+    }
     if (credential.exchange !== adapter.id) {
-      return refuse(classification, { kind: 'forbidden', code: 'KW_GATEWAY_WRONG_EXCHANGE', message: `this token's credential is for ${credential.exchange}, not ${adapter.id}` }, credentialName);
+      return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_WRONG_EXCHANGE', message: `this token's credential is for ${credential.exchange}, not ${adapter.id}` }, credentialName);
     }
 
     let market = null;
     const order = classification.order;
-    // A book is fetched only when a limit needs it: a band, a cap, or a market order's depth check.
-    const needsBook = chain.some((l) => l.policy.priceBandPercent !== null || l.policy.maxOrderNotional !== null || l.policy.maxDailyNotional !== null)
-      || (order?.type.includes('market') ?? false);
-    if (order !== null && classification.action === 'trade' && needsBook) {
+    if (order !== null && classification.action === 'trade' && needsBook(chain, order)) {
       const book = await deps.market.book(exchange, order.symbol);
       const ref = book === null ? null : midPrice(book);
       const band = own.policy.priceBandPercent;
@@ -190,15 +214,16 @@ export function createPipeline(deps: PipelineDeps) {
         depth: book === null || ref === null ? null : depthWithin(book, order.side, order.side === 'buy' ? ref * (1 + (band ?? 100) / 100) : ref * (1 - (band ?? 100) / 100)),
       };
     }
-    const links: ChainLink[] = chain.map((l) => ({ policy: l.policy, usage: deps.usage.usage(l.accessor) }));
+    const links: ChainLink[] = [];
+    for (const l of chain) links.push({ policy: l.policy, usage: deps.usage.usage(l.accessor) });
     const decision = decideChain({ request: classification, market, now: deps.now(), sourceIp: incoming.sourceIp }, links);
-    if (!decision.allow) return refuse(classification, { kind: 'forbidden', code: decision.code, message: decision.message }, credentialName);
+    if (!decision.allow) return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: decision.code, message: decision.message }, credentialName);
     // Reserve the order's share of every cap now, in the same turn as the decision: two orders
     // racing each other cannot both fit under a cap. A refusal further on keeps the reservation
     // (it errs towards refusing more).
     if (classification.action === 'trade') deps.usage.record(chain.map((l) => l.accessor), order === null ? 0 : orderNotional(order) ?? 0);
 
-    const seq = await auditDecision(accountId, record(classification, 'allow', null, credentialName));
+    const seq = await auditDecision(accountId, decisionRecord(deps.now(), seen, classification, 'allow', null, credentialName));
     if (seq === null) return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_AUDIT_FAILED', message: 'the audit log cannot be written; nothing was signed' });
     // Market data needs no signature; the exchange gets no key, not even the token.
     if (classification.isPublic) return forward(adapter, upstream, withoutToken(exchange, req), seq, accountId);
@@ -218,7 +243,8 @@ export function createPipeline(deps: PipelineDeps) {
     const started = deps.now();
     const outcome = (status: number | null, error: string | null): void => {
       if (decisionSeq === null) return;
-      void deps.audit.append(accountId, { kind: 'outcome', at: deps.now(), decision: decisionSeq, status, latencyMs: deps.now() - started, error }).catch(() => undefined);
+      const at = deps.now();
+      deps.audit.appendLater(accountId, { kind: 'outcome', at, decision: decisionSeq, status, latencyMs: at - started, error });
     };
     let response: UpstreamResponse;
     try {

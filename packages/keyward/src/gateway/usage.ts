@@ -15,9 +15,13 @@ export function createUsageTracker(now: () => number) {
     usage(accessor: string): Usage {
       const t = now();
       const s = spend.get(accessor);
-      const recent = (orders.get(accessor) ?? []).filter((at) => at > t - 60_000);
+      const notionalToday = s !== undefined && s.day === Math.floor(t / DAY_MS) ? s.notional : 0;
+      const placed = orders.get(accessor);
+      // A token that has placed no order (every read) costs no allocation.
+      if (placed === undefined || placed.length === 0) return { notionalToday, ordersLastMinute: 0 };
+      const recent = placed.filter((at) => at > t - 60_000);
       orders.set(accessor, recent);
-      return { notionalToday: s !== undefined && s.day === Math.floor(t / DAY_MS) ? s.notional : 0, ordersLastMinute: recent.length };
+      return { notionalToday, ordersLastMinute: recent.length };
     },
     /** One order of `notional` placed by a token whose chain (itself and ancestors) is `accessors`. */
     record(accessors: readonly string[], notional: number): void {

@@ -4,6 +4,7 @@
 // requests are refused until it is unlocked again.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
 import type { Server } from 'node:http';
@@ -167,17 +168,29 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
   }
 
   await unlock(password);
+  // The idle lock counts from the last request, the maximum from the unlock. A request only notes
+  // its time; the idle timer, when it fires, re-arms itself for whatever is left (arming timers
+  // on every request would cost each request more than the rest of its bookkeeping).
   let idleTimer: NodeJS.Timeout | undefined;
   let maxTimer: NodeJS.Timeout | undefined;
+  let lastUse = 0;
   const clearTimers = (): void => {
     clearTimeout(idleTimer);
     clearTimeout(maxTimer);
   };
+  const armIdle = (ms: number): void => {
+    idleTimer = setTimeout(() => {
+      const idle = performance.now() - lastUse;
+      if (idle >= options.idleLockMs) void lock('idle');
+      else armIdle(options.idleLockMs - idle);
+    }, ms);
+    idleTimer.unref();
+  };
   const armTimers = (): void => {
     clearTimers();
-    idleTimer = setTimeout(() => void lock('idle'), options.idleLockMs);
+    lastUse = performance.now();
+    armIdle(options.idleLockMs);
     maxTimer = setTimeout(() => void lock('max'), options.maxUnlockMs);
-    idleTimer.unref();
     maxTimer.unref();
   };
   armTimers();
@@ -233,13 +246,13 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     tokens: {
       verify: async (t) => {
         if (state === null) return { ok: false, code: 'KW_TOKEN_INVALID' };
-        armTimers();
+        lastUse = performance.now();
         return tokens.verify(t);
       },
     },
     credential: (acct, name) => (acct === accountId ? state?.credentials.get(name) : undefined),
     isLocked: () => state === null,
-    audit: options.testOnlyAuditOff === true ? { append: () => Promise.resolve(0) } : audit,
+    audit: options.testOnlyAuditOff === true ? { append: () => Promise.resolve(0), appendLater: () => undefined } : audit,
     anonymousAccount: accountId,
     usage: createUsageTracker(now),
     market,

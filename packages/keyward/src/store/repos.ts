@@ -3,31 +3,45 @@
 // what was refused, never the row's values: a name can be someone's label for a secret.
 import type { Kysely, Selectable } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { AccountTable, CredentialTable, Database, TokenTable } from './schema.js';
-import type { AccountRepo, AccountRow, AuditRepo, CredentialRepo, CredentialRow, NonceRepo, StoreTx, TokenRepo, TokenRow } from './store.js';
+import type { AccountTable, Database, TokenTable } from './schema.js';
+import type { AccountRepo, AccountRow, AuditRepo, CredentialRepo, NonceRepo, StoreTx, TokenRepo, TokenRow } from './store.js';
+import { credentialFrom, nullableBytes, toBytes } from './rows.js';
+import { createServerRepos } from './server-repos.js';
+
+/** A unique index, named the way each driver reports a violation of it. */
+export interface UniqueIndex {
+  readonly name: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+}
 
 /** Classifies driver errors; `map` turns them into KeywardErrors and lets every other error through. */
 export interface ErrorMapper {
-  isUniqueViolation(e: unknown): boolean;
+  /** With `index`: a violation of that index only. */
+  isUniqueViolation(e: unknown, index?: UniqueIndex): boolean;
   map(e: unknown): unknown;
 }
 
-const toBytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const ACCOUNT_EMAIL: UniqueIndex = { name: 'account_email', table: 'account', columns: ['email'] };
+
+/** Addresses are compared case-insensitively by storing them lower-cased. */
+const normalEmail = (email: string): string => email.toLowerCase();
+
+function ipAllowlistFrom(text: string | null): readonly string[] | null {
+  if (text === null) return null;
+  const list: unknown = JSON.parse(text);
+  if (!Array.isArray(list) || !list.every((c) => typeof c === 'string')) {
+    throw new KeywardError('KW_VAULT_DAMAGED', "An account's address allowlist is unreadable.");
+  }
+  return list as string[];
+}
 
 function accountFrom(r: Selectable<AccountTable>): AccountRow {
   return {
     id: r.id, name: r.name, kdfMemoryKiB: Number(r.kdf_memory_kib), kdfIterations: Number(r.kdf_iterations),
     salt: toBytes(r.salt), wrappedUserKey: toBytes(r.wrapped_user_key), authKeyHash: r.auth_key_hash,
+    email: r.email, userKeyCheck: nullableBytes(r.user_key_check), ipAllowlist: ipAllowlistFrom(r.ip_allowlist),
     revision: Number(r.revision), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
-  };
-}
-
-function credentialFrom(r: Selectable<CredentialTable>): CredentialRow {
-  return {
-    id: r.id, accountId: r.account_id, name: r.name, exchange: r.exchange, fingerprint: r.fingerprint,
-    custody: r.custody, ciphertext: toBytes(r.ciphertext), wrappedDek: toBytes(r.wrapped_dek),
-    kekWrappedDek: r.kek_wrapped_dek === null ? null : toBytes(r.kek_wrapped_dek), kekId: r.kek_id,
-    revision: Number(r.revision), createdAt: Number(r.created_at), rotatedAt: r.rotated_at === null ? null : Number(r.rotated_at),
   };
 }
 
@@ -72,9 +86,12 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsa
         await db.insertInto('account').values({
           id: row.id, name: row.name, kdf_memory_kib: row.kdfMemoryKiB, kdf_iterations: row.kdfIterations,
           salt: toBytes(row.salt), wrapped_user_key: toBytes(row.wrappedUserKey), auth_key_hash: row.authKeyHash,
+          email: row.email === null ? null : normalEmail(row.email), user_key_check: nullableBytes(row.userKeyCheck),
+          ip_allowlist: row.ipAllowlist === null ? null : JSON.stringify(row.ipAllowlist),
           revision: row.revision, created_at: row.createdAt, updated_at: row.updatedAt,
         }).execute();
       } catch (e) {
+        if (errors.isUniqueViolation(e, ACCOUNT_EMAIL)) throw new KeywardError('KW_ACCOUNT_EXISTS');
         if (errors.isUniqueViolation(e)) throw new KeywardError('KW_VAULT_EXISTS', 'An account with that name already exists.');
         throw e;
       }
@@ -94,6 +111,29 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsa
         wrapped_user_key: toBytes(u.wrappedUserKey), updated_at: u.updatedAt, revision: expectedRevision + 1,
         ...(u.authKeyHash === undefined ? {} : { auth_key_hash: u.authKeyHash }),
       }).where('id', '=', id).where('revision', '=', expectedRevision).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    }),
+    findByEmail: (email) => guarded(async () => {
+      const r = await db.selectFrom('account').selectAll().where('email', '=', normalEmail(email)).executeTakeFirst();
+      return r === undefined ? undefined : accountFrom(r);
+    }),
+    setEmail: (id, email) => guarded(async () => {
+      const address = normalEmail(email);
+      // Asked first, so the usual refusal is not a failed statement (which in PostgreSQL would
+      // abort the caller's transaction); the unique index still settles a race.
+      const taken = await db.selectFrom('account').select('id').where('email', '=', address).where('id', '<>', id).executeTakeFirst();
+      if (taken !== undefined) throw new KeywardError('KW_ACCOUNT_EXISTS');
+      try {
+        const result = await db.updateTable('account').set({ email: address }).where('id', '=', id).executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      } catch (e) {
+        if (errors.isUniqueViolation(e, ACCOUNT_EMAIL)) throw new KeywardError('KW_ACCOUNT_EXISTS');
+        throw e;
+      }
+    }),
+    setIpAllowlist: (id, cidrs) => guarded(async () => {
+      const result = await db.updateTable('account').set({ ip_allowlist: cidrs === null ? null : JSON.stringify(cidrs) })
+        .where('id', '=', id).executeTakeFirst();
       return result.numUpdatedRows === 1n;
     }),
   };
@@ -130,6 +170,15 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsa
       }).where('id', '=', id).where('revision', '=', expectedRevision).executeTakeFirst();
       return result.numUpdatedRows === 1n;
     }),
+    setCustody: (id, expectedRevision, custody, kekWrappedDek, kekId) => guarded(async () => {
+      const result = await db.updateTable('credential').set({
+        custody, kek_wrapped_dek: nullableBytes(kekWrappedDek), kek_id: kekId, revision: expectedRevision + 1,
+      }).where('id', '=', id).where('revision', '=', expectedRevision).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    }),
+    listByCustody: (custody) => guarded(async () =>
+      (await db.selectFrom('credential').selectAll().where('custody', '=', custody).orderBy('created_at').orderBy('id').execute()).map(credentialFrom)),
+    // Its nonce mark, checks and token bindings go with it: ON DELETE CASCADE, in this one statement.
     remove: (id) => guarded(async () => {
       const result = await db.deleteFrom('credential').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows === 1n;
@@ -191,6 +240,14 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsa
         .where('accessor', '=', accessor).where('uses_left', '>', 0).executeTakeFirst();
       return r.numUpdatedRows === 1n;
     }),
+    setPolicy: (accessor, policy) => guarded(async () => {
+      const r = await db.updateTable('token').set({ policy }).where('accessor', '=', accessor).where('revoked_at', 'is', null).executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    }),
+    revokeAll: (accountId, at) => guarded(async () => {
+      const r = await db.updateTable('token').set({ revoked_at: at }).where('account_id', '=', accountId).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    }),
   };
 
   const audit: AuditRepo = {
@@ -214,5 +271,5 @@ export function createRepos(db: Kysely<Database>, errors: ErrorMapper, assertUsa
       }))),
   };
 
-  return { accounts, credentials, nonces, tokens, audit };
+  return { accounts, credentials, nonces, tokens, audit, ...createServerRepos(db, guarded) };
 }

@@ -1,5 +1,5 @@
 // The tables as kysely sees them (snake_case columns), shared by both backends.
-import type { Custody } from './store.js';
+import type { Custody, SecondFactorKind } from './store.js';
 
 export interface AccountTable {
   id: string;
@@ -9,6 +9,11 @@ export interface AccountTable {
   salt: Uint8Array;
   wrapped_user_key: Uint8Array;
   auth_key_hash: string | null;
+  /** Lower-cased; unique. */
+  email: string | null;
+  user_key_check: Uint8Array | null;
+  /** JSON array of CIDRs. */
+  ip_allowlist: string | null;
   revision: number;
   created_at: number;
   updated_at: number;
@@ -57,6 +62,69 @@ export interface AuditRecordTable {
   link: Uint8Array;
 }
 
+export interface SecondFactorTable {
+  id: string;
+  account_id: string;
+  kind: SecondFactorKind;
+  label: string;
+  secret: Uint8Array;
+  credential_id: string | null;
+  counter: number | null;
+  last_step: number | null;
+  transports: string | null;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface SessionTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  reauth_at: number | null;
+  ip: string;
+  user_agent: string;
+  device: string;
+  csrf: Uint8Array;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  account_id: string;
+  at: number;
+  kind: string;
+  title: string;
+  body: string;
+  read_at: number | null;
+  emailed_at: number | null;
+}
+
+export interface TokenCredentialKeyTable {
+  token_accessor: string;
+  credential_id: string;
+  server_share: Uint8Array;
+  kek_id: string;
+  wrapped_dek: Uint8Array;
+  created_at: number;
+}
+
+export interface CredentialCheckTable {
+  credential_id: string;
+  checked_at: number;
+  /** 0 or 1 (SQLite has no boolean, and the two schemas are the same). */
+  ok: number;
+  result: string;
+}
+
+/** MetaRepo's values; `meta` below is the migrations' own bookkeeping (text). */
+export interface ServerMetaTable {
+  key: string;
+  value: Uint8Array;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -74,6 +142,12 @@ export interface Database {
   credential_nonce: CredentialNonceTable;
   token: TokenTable;
   audit_record: AuditRecordTable;
+  second_factor: SecondFactorTable;
+  session: SessionTable;
+  notification: NotificationTable;
+  token_credential_key: TokenCredentialKeyTable;
+  credential_check: CredentialCheckTable;
+  server_meta: ServerMetaTable;
   meta: MetaTable;
   schema_migrations: SchemaMigrationTable;
 }

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { AccountRow, CredentialRow, Custody, KeyWrapUpdate, Store, StoreTx, TokenRow } from './store.js';
+import type {
+  AccountRow, CredentialRow, Custody, KeyWrapUpdate, NotificationRow, SecondFactorRow, SessionRow, Store, StoreTx, TokenKeyRow, TokenRow,
+} from './store.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
@@ -13,7 +15,8 @@ export function account(overrides: Partial<AccountRow> = {}): AccountRow {
   return {
     id: randomUUID(), name: `acct-${randomUUID()}`, kdfMemoryKiB: 65536, kdfIterations: 3,
     salt: Buffer.alloc(16, 0xff), wrappedUserKey: Buffer.concat([Buffer.of(0), ALL_BYTES.subarray(0, 72)]),
-    authKeyHash: null, revision: 1, createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000, ...overrides,
+    authKeyHash: null, email: null, userKeyCheck: null, ipAllowlist: null, revision: 1, createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000, ...overrides,
   };
 }
 
@@ -329,6 +332,401 @@ export function runStoreContract(
       assert.equal(await tx.nonces.advance(c.id, 10n, 30n), true);
     });
     assert.equal(await s.nonces.get(c.id), 30n);
+  });
+
+  // Server accounts.
+
+  t('accounts: e-mail is stored lower-cased, found case-insensitively, and unique', async (s) => {
+    const a = account({ email: 'Alice@Example.COM', userKeyCheck: Buffer.concat([Buffer.of(0), randomBytes(31)]), ipAllowlist: ['10.0.0.0/8'] });
+    await s.accounts.insert(a);
+    const stored = { ...a, email: 'alice@example.com' };
+    assert.deepEqual(await s.accounts.findByEmail('ALICE@example.com'), stored);
+    assert.deepEqual(await s.accounts.findById(a.id), stored);
+    assert.equal(await s.accounts.findByEmail('bob@example.com'), undefined);
+    await assert.rejects(s.accounts.insert(account({ email: 'alice@EXAMPLE.com' })), isCode('KW_ACCOUNT_EXISTS'));
+    await s.accounts.insert(account());
+    await s.accounts.insert(account());
+    assert.equal((await s.accounts.findById(a.id))?.email, 'alice@example.com', 'any number of accounts without an address');
+  });
+
+  t('accounts: setEmail moves the address, refuses one another account has, and reports a missing account', async (s) => {
+    const tag = randomUUID();
+    const a = account({ email: `a-${tag}@example.com` });
+    const b = account({ email: `b-${tag}@example.com` });
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    await assert.rejects(s.accounts.setEmail(a.id, `B-${tag}@Example.com`), isCode('KW_ACCOUNT_EXISTS'));
+    assert.equal((await s.accounts.findById(a.id))?.email, `a-${tag}@example.com`, 'nothing written');
+    assert.equal(await s.accounts.setEmail(a.id, `A-${tag}@example.com`), true, 'its own address again');
+    assert.equal(await s.accounts.setEmail(a.id, `New-${tag}@example.com`), true);
+    assert.equal((await s.accounts.findByEmail(`new-${tag}@EXAMPLE.com`))?.id, a.id);
+    assert.equal(await s.accounts.findByEmail(`a-${tag}@example.com`), undefined, 'the old address is free');
+    assert.equal(await s.accounts.setEmail(randomUUID(), `nobody-${tag}@example.com`), false);
+    // A refused address leaves the caller's transaction usable (no failed statement in it).
+    await s.transaction(async (tx) => {
+      await assert.rejects(tx.accounts.setEmail(b.id, `new-${tag}@example.com`), isCode('KW_ACCOUNT_EXISTS'));
+      assert.equal(await tx.accounts.setEmail(b.id, `c-${tag}@example.com`), true);
+    });
+    assert.equal((await s.accounts.findById(b.id))?.email, `c-${tag}@example.com`);
+  });
+
+  t('accounts: the IP allowlist round-trips, and null clears it', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    assert.equal((await s.accounts.findById(a.id))?.ipAllowlist, null);
+    assert.equal(await s.accounts.setIpAllowlist(a.id, ['192.0.2.0/24', '2001:db8::/32']), true);
+    assert.deepEqual((await s.accounts.findById(a.id))?.ipAllowlist, ['192.0.2.0/24', '2001:db8::/32']);
+    assert.equal(await s.accounts.setIpAllowlist(a.id, []), true);
+    assert.deepEqual((await s.accounts.findById(a.id))?.ipAllowlist, []);
+    assert.equal(await s.accounts.setIpAllowlist(a.id, null), true);
+    assert.equal((await s.accounts.findById(a.id))?.ipAllowlist, null);
+    assert.equal(await s.accounts.setIpAllowlist(randomUUID(), ['10.0.0.0/8']), false);
+  });
+
+  t('credentials: setCustody is conditional on the revision; listByCustody spans accounts', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const c = credential(a.id);
+    const d = credential(b.id);
+    await s.credentials.insert(c);
+    await s.credentials.insert(d);
+    assert.equal(await s.credentials.setCustody(c.id, 1, 'delegated', Buffer.of(0, 1, 0xff), 'kek-2'), true);
+    assert.equal(await s.credentials.setCustody(c.id, 1, 'token-bound', null, null), false, 'stale revision');
+    assert.deepEqual(await s.credentials.findById(c.id), { ...c, custody: 'delegated', kekWrappedDek: Buffer.of(0, 1, 0xff), kekId: 'kek-2', revision: 2 });
+    assert.equal(await s.credentials.setCustody(d.id, 1, 'delegated', Buffer.of(7), 'kek-2'), true);
+    assert.equal(await s.credentials.setCustody(randomUUID(), 1, 'sealed', null, null), false);
+    const mine = (custody: Custody) => async (): Promise<string[]> =>
+      (await s.credentials.listByCustody(custody)).map((r) => r.id).filter((id) => id === c.id || id === d.id).sort();
+    assert.deepEqual(await mine('delegated')(), [c.id, d.id].sort());
+    assert.equal(await s.credentials.setCustody(c.id, 2, 'sealed', null, null), true);
+    assert.deepEqual(await mine('delegated')(), [d.id]);
+    assert.deepEqual(await mine('sealed')(), [c.id]);
+    assert.equal((await s.credentials.findById(c.id))?.kekWrappedDek, null);
+  });
+
+  t('credentials: removing one removes its check and its token bindings, and no one else\'s', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const c = credential(a.id);
+    const other = credential(a.id);
+    await s.credentials.insert(c);
+    await s.credentials.insert(other);
+    const tok = token(a.id);
+    await s.tokens.insert(tok);
+    for (const cred of [c, other]) {
+      await s.credentialChecks.put({ credentialId: cred.id, checkedAt: 5, ok: true, result: '{}' });
+      await s.tokenKeys.insert(tokenKey(tok.accessor, cred.id));
+    }
+    assert.equal(await s.credentials.remove(c.id), true);
+    assert.equal(await s.credentialChecks.get(c.id), undefined);
+    assert.equal(await s.tokenKeys.find(tok.accessor, c.id), undefined);
+    assert.deepEqual(await s.tokenKeys.listForCredential(c.id), []);
+    assert.notEqual(await s.credentialChecks.get(other.id), undefined);
+    assert.notEqual(await s.tokenKeys.find(tok.accessor, other.id), undefined);
+  });
+
+  t('tokens: setPolicy changes a live token only; revokeAll revokes root and children in one go', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const root = token(a.id);
+    const child = token(a.id, { parentAccessor: root.accessor });
+    const grandchild = token(a.id, { parentAccessor: child.accessor });
+    const old = token(a.id, { revokedAt: 3 });
+    const theirs = token(b.id);
+    for (const x of [root, child, grandchild, old, theirs]) await s.tokens.insert(x);
+    assert.equal(await s.tokens.setPolicy(child.accessor, '{"actions":["read","trade"]}'), true);
+    assert.equal((await s.tokens.findByAccessor(child.accessor))?.policy, '{"actions":["read","trade"]}');
+    assert.equal(await s.tokens.setPolicy(old.accessor, '{"actions":["trade"]}'), false, 'revoked');
+    assert.equal((await s.tokens.findByAccessor(old.accessor))?.policy, old.policy);
+    assert.equal(await s.tokens.setPolicy('kwa_unknown', '{}'), false);
+    assert.equal(await s.tokens.revokeAll(a.id, 50), 3, 'the already revoked one is not counted');
+    for (const x of [root, child, grandchild]) assert.equal((await s.tokens.findByAccessor(x.accessor))?.revokedAt, 50);
+    assert.equal((await s.tokens.findByAccessor(old.accessor))?.revokedAt, 3, 'the first revocation time stays');
+    assert.equal((await s.tokens.findByAccessor(theirs.accessor))?.revokedAt, null, 'another account is untouched');
+    assert.equal(await s.tokens.revokeAll(a.id, 60), 0);
+    assert.equal(await s.tokens.setPolicy(root.accessor, '{}'), false);
+  });
+
+  const factor = (accountId: string, overrides: Partial<SecondFactorRow> = {}): SecondFactorRow => ({
+    id: randomUUID(), accountId, kind: 'totp', label: 'phone', secret: Buffer.concat([Buffer.of(0, 0xff), randomBytes(30)]), credentialId: null,
+    counter: null, lastStep: null, transports: null, createdAt: 1000, usedAt: null, ...overrides,
+  });
+
+  t('second factors: round-trip, list in creation order, find a passkey by its credential id, remove', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const credentialId = `cred-${randomUUID()}`;
+    const passkey = factor(a.id, { kind: 'passkey', credentialId, counter: 0, transports: '["usb"]', createdAt: 3000 });
+    const totp = factor(a.id, { createdAt: 1000 });
+    const codes = [factor(a.id, { kind: 'recovery', createdAt: 2000 }), factor(a.id, { kind: 'recovery', createdAt: 2000 })];
+    for (const f of [passkey, totp, ...codes]) await s.secondFactors.insert(f);
+    const sortedCodes = [...codes].sort((x, y) => (x.id < y.id ? -1 : 1));
+    assert.deepEqual(await s.secondFactors.list(a.id), [totp, ...sortedCodes, passkey]);
+    assert.deepEqual(await s.secondFactors.findByCredentialId(credentialId), passkey);
+    assert.equal(await s.secondFactors.findByCredentialId('nope'), undefined);
+    await assert.rejects(s.secondFactors.insert(factor(a.id, { kind: 'passkey', credentialId, counter: 0 })), 'a passkey is registered once');
+    assert.equal(await s.secondFactors.removeKind(a.id, 'recovery'), 2);
+    assert.equal(await s.secondFactors.remove(totp.id), true);
+    assert.equal(await s.secondFactors.remove(totp.id), false);
+    assert.deepEqual(await s.secondFactors.list(a.id), [passkey]);
+  });
+
+  t('second factors: a TOTP step is accepted once, and never an older one', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const f = factor(a.id);
+    await s.secondFactors.insert(f);
+    assert.equal(await s.secondFactors.advanceTotpStep(f.id, 100), true);
+    assert.equal(await s.secondFactors.advanceTotpStep(f.id, 100), false, 'the same step again: a replay');
+    assert.equal(await s.secondFactors.advanceTotpStep(f.id, 99), false, 'an older step');
+    assert.equal(await s.secondFactors.advanceTotpStep(f.id, 101), true);
+    assert.equal((await s.secondFactors.list(a.id))[0]?.lastStep, 101);
+    const racing = await Promise.all(Array.from({ length: 5 }, () => s.secondFactors.advanceTotpStep(f.id, 200)));
+    assert.equal(racing.filter(Boolean).length, 1, 'racing uses of one code: exactly one wins');
+    assert.equal(await s.secondFactors.advanceTotpStep(randomUUID(), 300), false);
+    const code = factor(a.id, { kind: 'recovery' });
+    await s.secondFactors.insert(code);
+    assert.equal(await s.secondFactors.advanceTotpStep(code.id, 300), false, 'only a TOTP factor has steps');
+  });
+
+  t('second factors: a recovery code is consumed once', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const code = factor(a.id, { kind: 'recovery' });
+    await s.secondFactors.insert(code);
+    const racing = await Promise.all([s.secondFactors.consumeRecovery(code.id, 10), s.secondFactors.consumeRecovery(code.id, 11)]);
+    assert.equal(racing.filter(Boolean).length, 1);
+    assert.equal(await s.secondFactors.consumeRecovery(code.id, 12), false);
+    assert.ok([10, 11].includes((await s.secondFactors.list(a.id))[0]?.usedAt ?? -1));
+    const totp = factor(a.id);
+    await s.secondFactors.insert(totp);
+    assert.equal(await s.secondFactors.consumeRecovery(totp.id, 13), false, 'only a recovery code is consumed');
+  });
+
+  t('second factors: a passkey counter must grow, unless the authenticator keeps none (both 0)', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const none = factor(a.id, { kind: 'passkey', credentialId: `c-${randomUUID()}`, counter: 0 });
+    const counting = factor(a.id, { kind: 'passkey', credentialId: `c-${randomUUID()}`, counter: 5 });
+    await s.secondFactors.insert(none);
+    await s.secondFactors.insert(counting);
+    assert.equal(await s.secondFactors.updatePasskeyCounter(none.id, 0, 20), true);
+    assert.equal(await s.secondFactors.updatePasskeyCounter(none.id, 0, 21), true);
+    assert.equal(await s.secondFactors.updatePasskeyCounter(counting.id, 5, 22), false, 'the same counter: a clone?');
+    assert.equal(await s.secondFactors.updatePasskeyCounter(counting.id, 4, 23), false, 'a lower counter');
+    assert.equal(await s.secondFactors.updatePasskeyCounter(counting.id, 0, 24), false, 'back to 0');
+    assert.equal(await s.secondFactors.updatePasskeyCounter(counting.id, 2 ** 32 - 1, 25), true, 'the whole 32-bit range');
+    assert.equal(await s.secondFactors.updatePasskeyCounter(none.id, 1, 26), true, 'a counter that starts counting');
+    const byId = new Map((await s.secondFactors.list(a.id)).map((f) => [f.id, f]));
+    assert.deepEqual([byId.get(counting.id)?.counter, byId.get(counting.id)?.usedAt], [2 ** 32 - 1, 25]);
+    assert.deepEqual([byId.get(none.id)?.counter, byId.get(none.id)?.usedAt], [1, 26]);
+    const totp = factor(a.id);
+    await s.secondFactors.insert(totp);
+    assert.equal(await s.secondFactors.updatePasskeyCounter(totp.id, 9, 27), false, 'only a passkey has a counter');
+  });
+
+  const session = (accountId: string, overrides: Partial<SessionRow> = {}): SessionRow => ({
+    id: randomBytes(32).toString('hex'), accountId, createdAt: 1000, lastSeenAt: 1000, expiresAt: 90_000, reauthAt: null,
+    ip: '192.0.2.1', userAgent: 'test', device: randomBytes(32).toString('hex'), csrf: Buffer.concat([Buffer.of(0), randomBytes(31)]),
+    endedAt: null, endReason: null, ...overrides,
+  });
+
+  t('sessions: round-trip, list newest first, touch, re-auth and CSRF', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const older = session(a.id, { createdAt: 1000 });
+    const newer = session(a.id, { createdAt: 2000, reauthAt: 2000 });
+    await s.sessions.insert(older);
+    await s.sessions.insert(newer);
+    assert.deepEqual(await s.sessions.findById(older.id), older);
+    assert.equal(await s.sessions.findById('nope'), undefined);
+    assert.deepEqual(await s.sessions.list(a.id), [newer, older]);
+    await s.sessions.touch(older.id, 3000);
+    await s.sessions.setReauth(older.id, 3100);
+    await s.sessions.setCsrf(older.id, Buffer.of(0xff, 0, 1));
+    assert.deepEqual(await s.sessions.findById(older.id), { ...older, lastSeenAt: 3000, reauthAt: 3100, csrf: Buffer.of(0xff, 0, 1) });
+  });
+
+  t('sessions: end once; endAll ends the live ones but the one kept, and only the account\'s own', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const one = session(a.id, { createdAt: 1 });
+    const two = session(a.id, { createdAt: 2 });
+    const three = session(a.id, { createdAt: 3 });
+    const four = session(a.id, { createdAt: 4 });
+    const theirs = session(b.id);
+    for (const x of [one, two, three, four, theirs]) await s.sessions.insert(x);
+    assert.equal(await s.sessions.end(one.id, 10, 'signed out'), true);
+    assert.equal(await s.sessions.end(one.id, 11, 'again'), false);
+    assert.equal(await s.sessions.end('nope', 11, 'unknown'), false);
+    assert.equal(await s.sessions.endAll(a.id, 20, 'password changed', two.id), 2);
+    const byId = new Map((await s.sessions.list(a.id)).map((x) => [x.id, x]));
+    assert.deepEqual([byId.get(one.id)?.endedAt, byId.get(one.id)?.endReason], [10, 'signed out']);
+    assert.deepEqual([byId.get(two.id)?.endedAt, byId.get(two.id)?.endReason], [null, null]);
+    assert.deepEqual([byId.get(three.id)?.endedAt, byId.get(four.id)?.endReason], [20, 'password changed']);
+    assert.equal((await s.sessions.findById(theirs.id))?.endedAt, null);
+    assert.equal(await s.sessions.endAll(a.id, 30, 'break-glass'), 1);
+    assert.equal((await s.sessions.findById(two.id))?.endReason, 'break-glass');
+    assert.equal(await s.sessions.endAll(a.id, 40, 'again'), 0);
+  });
+
+  t('sessions: known devices and addresses, per account, ended sessions included', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const x = session(a.id, { ip: '198.51.100.7', endedAt: 5, endReason: 'expired' });
+    await s.sessions.insert(x);
+    assert.equal(await s.sessions.knownDevice(a.id, x.device), true);
+    assert.equal(await s.sessions.knownDevice(a.id, 'other'), false);
+    assert.equal(await s.sessions.knownDevice(b.id, x.device), false);
+    assert.equal(await s.sessions.knownAddress(a.id, '198.51.100.7'), true);
+    assert.equal(await s.sessions.knownAddress(a.id, '198.51.100.8'), false);
+    assert.equal(await s.sessions.knownAddress(b.id, '198.51.100.7'), false);
+  });
+
+  const notification = (accountId: string, overrides: Partial<NotificationRow> = {}): NotificationRow => ({
+    id: randomUUID(), accountId, at: 1000, kind: 'new-login', title: 'New sign-in', body: 'From 192.0.2.1', readAt: null, emailedAt: null,
+    ...overrides,
+  });
+
+  t('notifications: newest first, limit, unread only, marked read only for their own account, counted', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const rows = [1, 2, 3, 4].map((i) => notification(a.id, { at: i * 100 }));
+    const theirs = notification(b.id);
+    for (const r of [...rows, theirs]) await s.notifications.insert(r);
+    const [n1, n2, n3, n4] = rows.map((r) => r.id) as [string, string, string, string];
+    assert.deepEqual((await s.notifications.list(a.id)).map((r) => r.id), [n4, n3, n2, n1]);
+    assert.deepEqual(await s.notifications.list(a.id, { limit: 2 }), [rows[3], rows[2]]);
+    assert.equal(await s.notifications.unreadCount(a.id), 4);
+    assert.equal(await s.notifications.markRead(a.id, [n1, n3, theirs.id, 'nope'], 500), 2, "another account's is not marked");
+    assert.equal((await s.notifications.list(b.id))[0]?.readAt, null);
+    assert.equal(await s.notifications.markRead(a.id, [n1], 600), 0, 'already read');
+    assert.equal(await s.notifications.markRead(a.id, [], 600), 0);
+    assert.deepEqual((await s.notifications.list(a.id, { unreadOnly: true })).map((r) => r.id), [n4, n2]);
+    assert.deepEqual((await s.notifications.list(a.id, { unreadOnly: true, limit: 1 })).map((r) => r.id), [n4]);
+    assert.equal((await s.notifications.list(a.id)).find((r) => r.id === n1)?.readAt, 500);
+    assert.equal(await s.notifications.unreadCount(a.id), 2);
+    assert.equal(await s.notifications.unreadCount(b.id), 1);
+    await s.notifications.markEmailed(n2, 700);
+    assert.equal((await s.notifications.list(a.id)).find((r) => r.id === n2)?.emailedAt, 700);
+  });
+
+  t('notifications: the default limit is 50', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    await s.transaction(async (tx) => {
+      for (let i = 0; i < 55; i++) await tx.notifications.insert(notification(a.id, { at: i }));
+    });
+    const got = await s.notifications.list(a.id);
+    assert.equal(got.length, 50);
+    assert.equal(got[0]?.at, 54);
+    assert.equal(await s.notifications.unreadCount(a.id), 55);
+  });
+
+  const tokenKey = (tokenAccessor: string, credentialId: string, overrides: Partial<TokenKeyRow> = {}): TokenKeyRow => ({
+    tokenAccessor, credentialId, serverShare: Buffer.concat([Buffer.of(0), randomBytes(40), Buffer.of(0xff)]), kekId: 'kek-1',
+    wrappedDek: Buffer.concat([Buffer.of(0xff), randomBytes(72)]), createdAt: 1000, ...overrides,
+  });
+
+  t('token keys: find, list per credential, remove for tokens and for a credential; a token revoked by deletion takes its own', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const c = credential(a.id);
+    const d = credential(a.id);
+    await s.credentials.insert(c);
+    await s.credentials.insert(d);
+    const t1 = token(a.id);
+    const t2 = token(a.id);
+    const t3 = token(a.id);
+    for (const x of [t1, t2, t3]) await s.tokens.insert(x);
+    const k1 = tokenKey(t1.accessor, c.id, { createdAt: 1 });
+    const k2 = tokenKey(t2.accessor, c.id, { createdAt: 2 });
+    const k3 = tokenKey(t3.accessor, c.id, { createdAt: 3 });
+    const k4 = tokenKey(t1.accessor, d.id);
+    for (const k of [k1, k2, k3, k4]) await s.tokenKeys.insert(k);
+    await assert.rejects(s.tokenKeys.insert(tokenKey(t1.accessor, c.id)), 'one binding per token and credential');
+    assert.deepEqual(await s.tokenKeys.find(t1.accessor, c.id), k1);
+    assert.equal(await s.tokenKeys.find(t2.accessor, d.id), undefined);
+    assert.deepEqual(await s.tokenKeys.listForCredential(c.id), [k1, k2, k3]);
+    assert.equal(await s.tokenKeys.removeForTokens([t1.accessor, 'kwa_unknown']), 2);
+    assert.equal(await s.tokenKeys.removeForTokens([]), 0);
+    assert.deepEqual(await s.tokenKeys.listForCredential(c.id), [k2, k3]);
+    assert.deepEqual(await s.tokenKeys.listForCredential(d.id), []);
+    assert.equal(await s.tokenKeys.removeForCredential(c.id), 2);
+    assert.equal(await s.tokenKeys.removeForCredential(c.id), 0);
+    await assert.rejects(s.tokenKeys.insert(tokenKey('kwa_unknown', c.id)), isCode('KW_INPUT_INVALID'), 'a binding needs its token');
+  });
+
+  t('credential checks: put replaces the last check; listDue finds never-checked and stale keys of server accounts', async (s) => {
+    const server = account({ email: `srv-${randomUUID()}@example.com` });
+    const local = account();
+    await s.accounts.insert(server);
+    await s.accounts.insert(local);
+    const never = credential(server.id, { createdAt: 1 });
+    const stale = credential(server.id, { createdAt: 2 });
+    const fresh = credential(server.id, { createdAt: 3 });
+    const edge = credential(server.id, { createdAt: 4 });
+    const localOne = credential(local.id);
+    for (const c of [never, stale, fresh, edge, localOne]) await s.credentials.insert(c);
+    await s.credentialChecks.put({ credentialId: stale.id, checkedAt: 100, ok: true, result: '{"permissions":["read"]}' });
+    await s.credentialChecks.put({ credentialId: fresh.id, checkedAt: 100, ok: true, result: '{}' });
+    await s.credentialChecks.put({ credentialId: fresh.id, checkedAt: 900, ok: false, result: '{"refusal":"withdraw"}' });
+    await s.credentialChecks.put({ credentialId: edge.id, checkedAt: 500, ok: true, result: '{}' });
+    assert.deepEqual(await s.credentialChecks.get(fresh.id), { credentialId: fresh.id, checkedAt: 900, ok: false, result: '{"refusal":"withdraw"}' });
+    assert.deepEqual(await s.credentialChecks.get(stale.id), { credentialId: stale.id, checkedAt: 100, ok: true, result: '{"permissions":["read"]}' });
+    assert.equal(await s.credentialChecks.get(never.id), undefined);
+    const ours = new Set([never.id, stale.id, fresh.id, edge.id, localOne.id]);
+    const due = (await s.credentialChecks.listDue(500)).filter((c) => ours.has(c.id));
+    assert.deepEqual(due, [never, stale], 'checked at 500 is not older than 500; the local account is not the server\'s');
+    await assert.rejects(s.credentialChecks.put({ credentialId: randomUUID(), checkedAt: 1, ok: true, result: '{}' }), isCode('KW_INPUT_INVALID'));
+  });
+
+  t('meta: put replaces, putIfAbsent keeps the first value, racing writers all read the winner', async (s) => {
+    const key = `test-${randomUUID()}`;
+    assert.equal(await s.meta.get(key), undefined);
+    await s.meta.put(key, Buffer.of(0, 1, 0xff));
+    assert.deepEqual(await s.meta.get(key), Buffer.of(0, 1, 0xff));
+    await s.meta.put(key, Buffer.of(2));
+    assert.deepEqual(await s.meta.get(key), Buffer.of(2));
+    const fresh = `test-${randomUUID()}`;
+    assert.deepEqual(await s.meta.putIfAbsent(fresh, Buffer.of(0xaa, 0)), Buffer.of(0xaa, 0));
+    assert.deepEqual(await s.meta.putIfAbsent(fresh, Buffer.of(0xbb)), Buffer.of(0xaa, 0), 'first writer wins');
+    const racing = `test-${randomUUID()}`;
+    const values = Array.from({ length: 5 }, () => randomBytes(32));
+    const got = await Promise.all(values.map((v) => s.meta.putIfAbsent(racing, v)));
+    const stored = await s.meta.get(racing);
+    assert.ok(stored !== undefined && values.some((v) => v.equals(stored)));
+    for (const g of got) assert.deepEqual(g, stored);
+    assert.equal(await s.meta.get('format_version'), undefined, 'the migrations\' bookkeeping is not reachable');
+  });
+
+  t('the new repositories take part in transactions', async (s) => {
+    const a = account();
+    await s.accounts.insert(a);
+    const key = `test-${randomUUID()}`;
+    await assert.rejects(s.transaction(async (tx) => {
+      await tx.sessions.insert(session(a.id));
+      await tx.notifications.insert(notification(a.id));
+      await tx.secondFactors.insert(factor(a.id));
+      await tx.meta.put(key, Buffer.of(1));
+      await tx.accounts.setEmail(a.id, `tx-${randomUUID()}@example.com`);
+      throw new Error('boom');
+    }), /boom/);
+    assert.deepEqual(await s.sessions.list(a.id), []);
+    assert.deepEqual(await s.notifications.list(a.id), []);
+    assert.deepEqual(await s.secondFactors.list(a.id), []);
+    assert.equal(await s.meta.get(key), undefined);
+    assert.equal((await s.accounts.findById(a.id))?.email, null);
   });
 
   t('appendAudit commits rows on its own, and refuses a sequence number that exists, writing nothing', async (s) => {

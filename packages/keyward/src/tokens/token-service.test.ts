@@ -18,13 +18,17 @@ const isSubset = (child: unknown, parent: unknown): { ok: true } | { ok: false; 
 };
 const isCode = (code: string) => (e: unknown): boolean => e instanceof KeywardError && e.code === code;
 
-async function setup(): Promise<{ store: Store; path: string; accountId: string; clock: { t: number }; svc: ReturnType<typeof createTokenService> }> {
+async function setup(options: { remember?: boolean } = {}): Promise<{ store: Store; path: string; accountId: string; clock: { t: number }; svc: ReturnType<typeof createTokenService> }> {
   const path = join(mkdtempSync(join(tmpdir(), 'kw-tokens-')), 'vault.db');
   const store = await openSqliteStore({ path, create: true });
   const accountId = randomUUID();
-  await store.accounts.insert({ id: accountId, name: 'a', kdfMemoryKiB: 65536, kdfIterations: 3, salt: Buffer.alloc(16), wrappedUserKey: Buffer.alloc(73), authKeyHash: null, revision: 1, createdAt: 0, updatedAt: 0 });
+  await store.accounts.insert({ id: accountId, name: 'a', kdfMemoryKiB: 65536, kdfIterations: 3, salt: Buffer.alloc(16), wrappedUserKey: Buffer.alloc(73), authKeyHash: null,
+    email: null, userKeyCheck: null, ipAllowlist: null, revision: 1, createdAt: 0, updatedAt: 0 });
   const clock = { t: 1000 };
-  const svc = createTokenService({ tokens: store.tokens, hashKey: createHmacKey('sha256', SecureBuffer.random(32)), now: () => clock.t, isSubset });
+  const svc = createTokenService({
+    tokens: store.tokens, hashKey: createHmacKey('sha256', SecureBuffer.random(32)), now: () => clock.t, isSubset,
+    ...(options.remember === true ? { changeStamp: () => store.tokenGeneration() } : {}),
+  });
   return { store, path, accountId, clock, svc };
 }
 
@@ -98,5 +102,36 @@ test('revoking an account of 1,000 tokens (break-glass) is one walk', async () =
   }
   assert.equal(await svc.revokeAll(accountId), 1001);
   assert.equal((await svc.list(accountId)).filter((t) => t.revokedAt === null).length, 0);
+  await store.close();
+});
+
+test('remembered walks: another process\'s revocation, a broken parent link or a passing expiry is seen at the next verification', async () => {
+  const { store, path, accountId, svc, clock } = await setup({ remember: true });
+  const a = await svc.issue({ accountId, label: 'a', policy: ['read', 'trade'], expiresAt: 9000 });
+  const b = await svc.issue({ accountId, parent: a.row.accessor, label: 'b', policy: ['read'], expiresAt: 8000 });
+  const c = await svc.issue({ accountId, label: 'c', policy: ['read'] });
+  const d = await svc.issue({ accountId, label: 'd', policy: ['read'] });
+  const limited = await svc.issue({ accountId, label: 'once', policy: ['read'], uses: 1 });
+  const verified = await svc.verify(b.token);
+  assert.ok(verified.ok);
+  assert.deepEqual(verified.chain.map((t) => t.accessor), [b.row.accessor, a.row.accessor]);
+  assert.deepEqual(verified.policy, ['read']);
+  assert.ok((await svc.verify(b.token)).ok, 'answered from memory');
+  // Another connection, as the CLI would: the trigger moves the generation.
+  const raw = new BetterSqlite3(path);
+  raw.prepare('UPDATE token SET revoked_at = 1 WHERE accessor = ?').run(a.row.accessor);
+  assert.deepEqual(await svc.verify(b.token), { ok: false, code: 'KW_TOKEN_REVOKED' }, 'an ancestor revoked elsewhere');
+  assert.ok((await svc.verify(c.token)).ok);
+  raw.prepare('UPDATE token SET parent_accessor = ? WHERE accessor = ?').run('kwa_00000000000000000000', c.row.accessor);
+  assert.deepEqual(await svc.verify(c.token), { ok: false, code: 'KW_TOKEN_REVOKED' }, 'a parent that no longer exists');
+  raw.prepare('UPDATE token SET parent_accessor = accessor WHERE accessor = ?').run(d.row.accessor);
+  assert.deepEqual(await svc.verify(d.token), { ok: false, code: 'KW_TOKEN_INVALID' }, 'a loop');
+  raw.close();
+  assert.ok((await svc.verify(limited.token)).ok);
+  assert.deepEqual(await svc.verify(limited.token), { ok: false, code: 'KW_TOKEN_EXHAUSTED' }, 'uses are counted, not remembered');
+  const e = await svc.issue({ accountId, label: 'e', policy: ['read'], expiresAt: 5000 });
+  assert.ok((await svc.verify(e.token)).ok);
+  clock.t = 5000;
+  assert.deepEqual(await svc.verify(e.token), { ok: false, code: 'KW_TOKEN_EXPIRED' }, 'expiry is read at each verification');
   await store.close();
 });

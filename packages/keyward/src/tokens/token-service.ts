@@ -43,39 +43,80 @@ export function parseStoredPolicy(row: TokenRow): unknown {
   return row.policy === ROOT_POLICY ? ROOT_POLICY : JSON.parse(row.policy) as unknown;
 }
 
-/** Reads of token rows, remembered while the store's change stamp does not move. */
-function cachedReads(repo: TokenRepo, changeStamp: (() => unknown) | undefined): Pick<TokenRepo, 'findByHash' | 'findByAccessor'> {
-  if (changeStamp === undefined) return repo;
+/**
+ * A token's walk up to the root, as far as the stored rows decide it: every row visited (the token
+ * first), and how the walk ended. Expiry and revocation are read from these rows at each
+ * verification, so a walk stays valid for as long as the rows do.
+ */
+interface Walk {
+  readonly row: TokenRow;
+  readonly levels: readonly TokenRow[];
+  /** 'root': reached a row with no parent; 'invalid': a loop or another account's row; 'orphan': a parent row is missing. */
+  readonly end: 'root' | 'invalid' | 'orphan';
+  /** The levels that are not the root, for Verified.chain. */
+  readonly chain: TokenRow[];
+}
+
+type Reads = Pick<TokenRepo, 'findByHash' | 'findByAccessor'>;
+
+async function walkFrom(row: TokenRow, reads: Reads): Promise<Walk> {
+  // Iterative, one lookup per level (trees are shallow); a loop in the links ends the walk.
+  const seen = new Set<string>();
+  const levels: TokenRow[] = [];
+  let end: Walk['end'] = 'root';
+  for (let t: TokenRow | undefined = row; ;) {
+    if (seen.has(t.accessor) || t.accountId !== row.accountId) {
+      end = 'invalid';
+      break;
+    }
+    seen.add(t.accessor);
+    levels.push(t);
+    if (t.parentAccessor === null) break;
+    t = await reads.findByAccessor(t.parentAccessor);
+    if (t === undefined) {
+      end = 'orphan';
+      break;
+    }
+  }
+  return { row, levels, end, chain: levels.filter((t) => t.policy !== ROOT_POLICY) };
+}
+
+/**
+ * Walks by token hash, remembered while the store's change stamp does not move: any insert,
+ * update or delete of a token row, by any process, moves it (a trigger), so a revocation is seen
+ * at the next verification. Without a stamp nothing is remembered.
+ */
+function createWalks(repo: Reads, changeStamp: (() => unknown) | undefined): (hash: Buffer) => Promise<Walk | undefined> {
+  const uncached = async (hash: Buffer): Promise<Walk | undefined> => {
+    const row = await repo.findByHash(hash);
+    return row === undefined ? undefined : walkFrom(row, repo);
+  };
+  if (changeStamp === undefined) return uncached;
   let stamp: unknown = Symbol('never');
-  const byHash = new Map<string, TokenRow | undefined>();
-  const byAccessor = new Map<string, TokenRow | undefined>();
-  const fresh = (): boolean => {
+  const walks = new Map<string, Walk | undefined>();
+  return async (hash) => {
     const now = changeStamp();
-    if (now === null || now === undefined) return false;
+    if (now === null || now === undefined) return uncached(hash);
     if (now !== stamp) {
-      byHash.clear();
-      byAccessor.clear();
+      walks.clear();
       stamp = now;
     }
-    return true;
-  };
-  const remember = async <K>(cache: Map<K, TokenRow | undefined>, key: K, read: () => Promise<TokenRow | undefined>): Promise<TokenRow | undefined> => {
-    if (!fresh()) return read();
-    if (cache.has(key)) return cache.get(key);
-    const row = await read();
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, row);
-    return row;
-  };
-  return {
-    findByHash: (hash) => remember(byHash, Buffer.from(hash).toString('hex'), () => repo.findByHash(hash)),
-    findByAccessor: (a) => remember(byAccessor, a, () => repo.findByAccessor(a)),
+    const key = hash.toString('hex');
+    const known = walks.get(key);
+    if (known !== undefined || walks.has(key)) return known;
+    const walk = await uncached(hash);
+    // The rows may have changed while they were read: remember the walk only if nothing moved.
+    if (changeStamp() === stamp) {
+      if (walks.size > 10_000) walks.clear();
+      walks.set(key, walk);
+    }
+    return walk;
   };
 }
 
 export function createTokenService(deps: TokenServiceDeps) {
   const { tokens, now } = deps;
-  const reads = cachedReads(tokens, deps.changeStamp);
+  const walkOf = createWalks(tokens, deps.changeStamp);
   const hashKey = (): HmacKey => {
     if (deps.hashKey === null) throw new KeywardError('KW_VAULT_LOCKED', 'Issuing and verifying tokens needs the vault unlocked.');
     return deps.hashKey;
@@ -84,7 +125,9 @@ export function createTokenService(deps: TokenServiceDeps) {
   const isLive = (row: TokenRow, at: number): boolean => row.revokedAt === null && (row.expiresAt === null || row.expiresAt > at);
 
   async function root(accountId: string): Promise<TokenRow> {
-    const existing = (await tokens.list(accountId)).find((t) => t.parentAccessor === null && t.policy === ROOT_POLICY);
+    // After break-glass (the root revoked with everything under it) a new root starts a new tree:
+    // the revoked tokens stay revoked, and new ones can be issued.
+    const existing = (await tokens.list(accountId)).find((t) => t.parentAccessor === null && t.policy === ROOT_POLICY && t.revokedAt === null);
     if (existing !== undefined) return existing;
     const { accessor } = generateToken();
     // The root has no token at all: the owner acts through their password. Its hash is random
@@ -133,24 +176,29 @@ export function createTokenService(deps: TokenServiceDeps) {
     async verify(presented: string): Promise<Verified> {
       if (!isTokenShaped(presented)) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const hash = hashToken(hashKey(), presented);
-      const row = await reads.findByHash(hash);
+      const walk = await walkOf(hash);
+      const row = walk?.row;
       // The lookup is by hash; the comparison that decides is constant-time.
-      if (row === undefined || !equal(row.hash, hash) || row.policy === ROOT_POLICY) return { ok: false, code: 'KW_TOKEN_INVALID' };
+      if (walk === undefined || row === undefined || !equal(row.hash, hash) || row.policy === ROOT_POLICY) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const at = now();
-      // Walk up one lookup per level (trees are shallow); a loop in the links is refused.
-      const seen = new Set<string>();
-      const chain: TokenRow[] = [];
-      for (let t: TokenRow | undefined = row; t !== undefined; t = t.parentAccessor === null ? undefined : await reads.findByAccessor(t.parentAccessor)) {
-        if (seen.has(t.accessor) || t.accountId !== row.accountId) return { ok: false, code: 'KW_TOKEN_INVALID' };
-        seen.add(t.accessor);
-        if (t.policy !== ROOT_POLICY) chain.push(t);
+      // The token and every ancestor, in order: a revoked or expired one ends it.
+      for (const t of walk.levels) {
         if (t.revokedAt !== null) return { ok: false, code: 'KW_TOKEN_REVOKED' };
         if (t.expiresAt !== null && t.expiresAt <= at) return { ok: false, code: 'KW_TOKEN_EXPIRED' };
-        if (t.parentAccessor !== null && (await reads.findByAccessor(t.parentAccessor)) === undefined) return { ok: false, code: 'KW_TOKEN_REVOKED' };
       }
+      if (walk.end === 'orphan') return { ok: false, code: 'KW_TOKEN_REVOKED' };
+      if (walk.end === 'invalid') return { ok: false, code: 'KW_TOKEN_INVALID' };
       // A use limit is set at issue and never changes: unlimited tokens need no write per request.
       if (row.usesLeft !== null && !(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
-      return { ok: true, token: row, policy: parseStoredPolicy(row), chain };
+      // The policy is parsed only if the caller reads it (the gateway reads the chain's rows).
+      let policy: unknown;
+      return {
+        ok: true, token: row, chain: [...walk.chain],
+        get policy(): unknown {
+          policy ??= parseStoredPolicy(row);
+          return policy;
+        },
+      };
     },
 
     /** Revokes a token and its whole subtree; returns how many tokens were newly revoked. */

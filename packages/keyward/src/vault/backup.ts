@@ -116,7 +116,7 @@ export interface OpenedBackup {
 
 /** Opens the header with the password, then the body, then proves every credential opens. */
 export function openBackup(parsed: ParsedBackup, password: SecureBuffer): OpenedBackup {
-  const account = { ...parsed.account, name: '', authKeyHash: null, revision: 0, createdAt: 0, updatedAt: 0 } satisfies AccountRow;
+  const account = { ...parsed.account, name: '', authKeyHash: null, email: null, userKeyCheck: null, ipAllowlist: null, revision: 0, createdAt: 0, updatedAt: 0 } satisfies AccountRow;
   const userKey = unwrapUserKeyWithPassword(password, account);
   let body: SecureBuffer | null = null;
   const backupKey = deriveSubkey(userKey, LABELS.backupKey);
@@ -138,7 +138,7 @@ export function openBackup(parsed: ParsedBackup, password: SecureBuffer): Opened
 export async function restoreBackup(store: Store, parsed: ParsedBackup, opened: OpenedBackup, accountName: string, now: number): Promise<number> {
   await store.transaction(async (tx) => {
     await tx.accounts.insert({
-      ...parsed.account, name: accountName, authKeyHash: null, revision: 1, createdAt: parsed.createdAt, updatedAt: now,
+      ...parsed.account, name: accountName, authKeyHash: null, email: null, userKeyCheck: null, ipAllowlist: null, revision: 1, createdAt: parsed.createdAt, updatedAt: now,
     });
     for (const c of opened.credentials) {
       await tx.credentials.insert({ ...c, accountId: parsed.account.id, kekWrappedDek: null, kekId: null, revision: 1 });

@@ -120,12 +120,21 @@ export function sealCredential(userKey: SecureBuffer, accountId: string, credent
 /** Opens a credential row; any failure is KW_CRYPTO_OPEN_FAILED (altered or moved ciphertext). */
 export function openCredential(userKey: SecureBuffer, row: Pick<CredentialRow, 'id' | 'accountId' | 'ciphertext' | 'wrappedDek'>): CredentialSecrets {
   const dek = unwrapKey(userKey, row.wrappedDek, dataKeyAd(row.accountId, row.id));
+  try {
+    return openCredentialWithDek(dek, row);
+  } finally {
+    dek.release();
+  }
+}
+
+/** Opens a credential's ciphertext with its data key, however that key was unwrapped (custody.ts). */
+export function openCredentialWithDek(dek: SecureBuffer, row: Pick<CredentialRow, 'id' | 'accountId' | 'ciphertext'>): CredentialSecrets {
   let plain: SecureBuffer | null = null;
   try {
     plain = openEnvelope(dek, row.ciphertext, credentialAd(row.accountId, row.id));
     return decodeCredential(plain);
   } finally {
-    releaseAll(dek, plain);
+    releaseAll(plain);
   }
 }
 
@@ -215,7 +224,7 @@ export function createLocalVault(deps: LocalVaultDeps) {
       try {
         const wrap = wrapUserKeyWithPassword(password, userKey, id, kdfDefaults);
         const t = now();
-        await store.accounts.insert({ id, name: LOCAL_ACCOUNT_NAME, authKeyHash: null, revision: 1, createdAt: t, updatedAt: t, ...wrap });
+        await store.accounts.insert({ id, name: LOCAL_ACCOUNT_NAME, authKeyHash: null, email: null, userKeyCheck: null, ipAllowlist: null, revision: 1, createdAt: t, updatedAt: t, ...wrap });
       } finally {
         userKey.release();
       }

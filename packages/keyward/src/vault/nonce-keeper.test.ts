@@ -11,7 +11,8 @@ async function storeWithCredential(): Promise<{ store: Store; path: string; id: 
   const path = join(mkdtempSync(join(tmpdir(), 'kw-nonce-')), 'vault.db');
   const store = await openSqliteStore({ path, create: true });
   const accountId = randomUUID();
-  await store.accounts.insert({ id: accountId, name: 'n', kdfMemoryKiB: 65536, kdfIterations: 3, salt: Buffer.alloc(16), wrappedUserKey: Buffer.alloc(73), authKeyHash: null, revision: 1, createdAt: 0, updatedAt: 0 });
+  await store.accounts.insert({ id: accountId, name: 'n', kdfMemoryKiB: 65536, kdfIterations: 3, salt: Buffer.alloc(16), wrappedUserKey: Buffer.alloc(73), authKeyHash: null,
+    email: null, userKeyCheck: null, ipAllowlist: null, revision: 1, createdAt: 0, updatedAt: 0 });
   const id = randomUUID();
   await store.credentials.insert({ id, accountId, name: 'k', exchange: 'kraken', fingerprint: 'f', custody: 'sealed', ciphertext: Buffer.alloc(1), wrappedDek: Buffer.alloc(73), kekWrappedDek: null, kekId: null, revision: 1, createdAt: 0, rotatedAt: null });
   return { store, path, id };

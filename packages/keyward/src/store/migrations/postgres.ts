@@ -90,4 +90,76 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION keyward_token_generation();
     `,
   },
+  {
+    version: 5,
+    name: 'server-accounts',
+    // The same tables as SQLite's migration 5 (see there).
+    sql: `
+      ALTER TABLE account ADD COLUMN email TEXT;
+      ALTER TABLE account ADD COLUMN user_key_check BYTEA;
+      ALTER TABLE account ADD COLUMN ip_allowlist TEXT;
+      CREATE UNIQUE INDEX account_email ON account (email);
+      CREATE TABLE second_factor (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('totp', 'recovery', 'passkey')),
+        label TEXT NOT NULL,
+        secret BYTEA NOT NULL,
+        credential_id TEXT,
+        counter BIGINT,
+        last_step BIGINT,
+        transports TEXT,
+        created_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX second_factor_account ON second_factor (account_id);
+      CREATE UNIQUE INDEX second_factor_credential ON second_factor (credential_id);
+      CREATE TABLE session (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        reauth_at BIGINT,
+        ip TEXT NOT NULL,
+        user_agent TEXT NOT NULL,
+        device TEXT NOT NULL,
+        csrf BYTEA NOT NULL,
+        ended_at BIGINT,
+        end_reason TEXT
+      );
+      CREATE INDEX session_account ON session (account_id, created_at);
+      CREATE TABLE notification (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        read_at BIGINT,
+        emailed_at BIGINT
+      );
+      CREATE INDEX notification_account ON notification (account_id, at);
+      CREATE TABLE token_credential_key (
+        token_accessor TEXT NOT NULL REFERENCES token (accessor) ON DELETE CASCADE,
+        credential_id TEXT NOT NULL REFERENCES credential (id) ON DELETE CASCADE,
+        server_share BYTEA NOT NULL,
+        kek_id TEXT NOT NULL,
+        wrapped_dek BYTEA NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (token_accessor, credential_id)
+      );
+      CREATE INDEX token_credential_key_credential ON token_credential_key (credential_id);
+      CREATE TABLE credential_check (
+        credential_id TEXT PRIMARY KEY REFERENCES credential (id) ON DELETE CASCADE,
+        checked_at BIGINT NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        result TEXT NOT NULL
+      );
+      CREATE TABLE server_meta (
+        key TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
+      );
+    `,
+  },
 ];

@@ -93,4 +93,80 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'server-accounts',
+    // Server accounts: sign-in address, user-key check and address allowlist on the account;
+    // second factors, sessions (stored by a keyed hash of the cookie only), notifications,
+    // token-bound key shares, credential permission checks, and server-wide binary values. The
+    // binary values get a table of their own (server_meta): the bookkeeping table meta holds
+    // text, read before any migration, and a MetaRepo key must never overwrite format_version.
+    sql: `
+      ALTER TABLE account ADD COLUMN email TEXT;
+      ALTER TABLE account ADD COLUMN user_key_check BLOB;
+      ALTER TABLE account ADD COLUMN ip_allowlist TEXT;
+      CREATE UNIQUE INDEX account_email ON account (email);
+      CREATE TABLE second_factor (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('totp', 'recovery', 'passkey')),
+        label TEXT NOT NULL,
+        secret BLOB NOT NULL,
+        credential_id TEXT,
+        counter INTEGER,
+        last_step INTEGER,
+        transports TEXT,
+        created_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE INDEX second_factor_account ON second_factor (account_id);
+      CREATE UNIQUE INDEX second_factor_credential ON second_factor (credential_id);
+      CREATE TABLE session (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        reauth_at INTEGER,
+        ip TEXT NOT NULL,
+        user_agent TEXT NOT NULL,
+        device TEXT NOT NULL,
+        csrf BLOB NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT
+      );
+      CREATE INDEX session_account ON session (account_id, created_at);
+      CREATE TABLE notification (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        read_at INTEGER,
+        emailed_at INTEGER
+      );
+      CREATE INDEX notification_account ON notification (account_id, at);
+      CREATE TABLE token_credential_key (
+        token_accessor TEXT NOT NULL REFERENCES token (accessor) ON DELETE CASCADE,
+        credential_id TEXT NOT NULL REFERENCES credential (id) ON DELETE CASCADE,
+        server_share BLOB NOT NULL,
+        kek_id TEXT NOT NULL,
+        wrapped_dek BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (token_accessor, credential_id)
+      );
+      CREATE INDEX token_credential_key_credential ON token_credential_key (credential_id);
+      CREATE TABLE credential_check (
+        credential_id TEXT PRIMARY KEY REFERENCES credential (id) ON DELETE CASCADE,
+        checked_at INTEGER NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        result TEXT NOT NULL
+      );
+      CREATE TABLE server_meta (
+        key TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
 // error as `cause`. Anything not from the driver (a caller's own throw) passes through untouched.
 import pg from 'pg';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { ErrorMapper } from '../repos.js';
+import type { ErrorMapper, UniqueIndex } from '../repos.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
 // 08: connection exception; 57P01-03: server shutting down or starting; 53300: too many
@@ -17,8 +17,8 @@ function codeOf(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '';
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof pg.DatabaseError && e.code === '23505';
+function isUniqueViolation(e: unknown, index?: UniqueIndex): boolean {
+  return e instanceof pg.DatabaseError && e.code === '23505' && (index === undefined || e.constraint === index.name);
 }
 
 function unavailable(code: string, cause?: unknown): KeywardError {

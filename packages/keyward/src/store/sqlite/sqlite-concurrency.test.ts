@@ -66,7 +66,8 @@ function otherWriter(path: string, steps: Step[]): { next(event: string): Promis
 }
 
 const INSERT_ACCOUNT = (id: string): string =>
-  `INSERT INTO account VALUES ('${id}', '${id}', 1, 1, x'00', x'00', NULL, 1, 0, 0)`;
+  `INSERT INTO account (id, name, kdf_memory_kib, kdf_iterations, salt, wrapped_user_key, auth_key_hash, revision, created_at, updated_at)
+   VALUES ('${id}', '${id}', 1, 1, x'00', x'00', NULL, 1, 0, 0)`;
 
 test('sqlite: two stores on one file: a writer kept waiting beyond busy_timeout gets KW_VAULT_BUSY, and nothing is lost', async () => {
   const path = join(dir(), 'vault.db');

@@ -4,7 +4,7 @@
 // original error may ride along as `cause` without carrying row contents.
 import BetterSqlite3 from 'better-sqlite3';
 import { KeywardError } from '@keyward/protocol/errors';
-import type { ErrorMapper } from '../repos.js';
+import type { ErrorMapper, UniqueIndex } from '../repos.js';
 
 const FS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EIO']);
 
@@ -12,8 +12,10 @@ function codeOf(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '';
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof BetterSqlite3.SqliteError && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+function isUniqueViolation(e: unknown, index?: UniqueIndex): boolean {
+  if (!(e instanceof BetterSqlite3.SqliteError) || (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY')) return false;
+  // SQLite names the index by its columns: "UNIQUE constraint failed: account.email".
+  return index === undefined || e.message.endsWith(`: ${index.columns.map((c) => `${index.table}.${c}`).join(', ')}`);
 }
 
 export const sqliteErrors: ErrorMapper = {

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { KeywardError } from '@keyward/protocol/errors';
-import { runStoreContract, account } from '../store.contract.js';
+import { runStoreContract, account, credential } from '../store.contract.js';
+import { BOOKKEEPING_SQL, FORMAT_VERSION } from '../migrations/migration.js';
+import { SQLITE_MIGRATIONS } from '../migrations/sqlite.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'kw-sqlite-'));
@@ -128,4 +130,25 @@ test('sqlite: the token generation moves with every token change, whichever proc
   assert.notEqual(a.tokenGeneration(), g1, 'a revocation is seen');
   await a.close();
   await b.close();
+});
+
+test('sqlite: a vault written before the server tables opens, migrates, and keeps its rows', async () => {
+  const path = join(dir(), 'vault.db');
+  const raw = new BetterSqlite3(path);
+  raw.exec(BOOKKEEPING_SQL.sqlite);
+  for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 4)) {
+    raw.exec(m.sql);
+    raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+  }
+  raw.prepare("INSERT INTO meta VALUES ('format_version', ?)").run(String(FORMAT_VERSION));
+  raw.prepare(`INSERT INTO account (id, name, kdf_memory_kib, kdf_iterations, salt, wrapped_user_key, auth_key_hash, revision, created_at, updated_at)
+    VALUES ('a1', 'local', 65536, 3, x'00ff', x'01', NULL, 1, 5, 5)`).run();
+  raw.close();
+  const store = await openSqliteStore({ path, create: false });
+  const got = await store.accounts.findById('a1');
+  assert.deepEqual([got?.name, got?.email, got?.userKeyCheck, got?.ipAllowlist], ['local', null, null, null]);
+  const c = credential('a1');
+  await store.credentials.insert(c);
+  assert.deepEqual((await store.credentialChecks.listDue(Number.MAX_SAFE_INTEGER)).map((x) => x.id), [], 'a local account is not checked by a server');
+  await store.close();
 });

@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { Database } from '../schema.js';
-import type { AuditRow, Store, StoreTx } from '../store.js';
+import type { Store, StoreTx } from '../store.js';
 import { createRepos, transactionScope } from '../repos.js';
 import { createAuditWriter } from './audit-writer.js';
 import { checkNotNewer } from '../migrations/migration.js';
@@ -93,45 +93,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     },
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  const tokenGeneration = raw.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck();
   // The statements every transaction runs, prepared once.
   const control = {
     begin: raw.prepare('BEGIN IMMEDIATE'),
     commit: raw.prepare('COMMIT'),
     rollback: raw.prepare('ROLLBACK'),
   };
+  // Audit rows are committed on connections of their own (audit-writer.ts): in place when idle,
+  // on a worker thread under load or when the write lock is taken, both with synchronous=NORMAL.
   const auditWriter = createAuditWriter(options.path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, (e) => sqliteErrors.map(e));
-  // Audit batches: when nothing else is in flight, a small batch is committed here at once (a
-  // hand-off to the worker and back costs more than the commit); under load, batches go to the
-  // worker so no request waits on another's commit. Both use synchronous=NORMAL for the audit only.
-  const auditInsert = raw.prepare('INSERT INTO audit_record (account_id, seq, at, body, link) VALUES (?, ?, ?, ?, ?)');
-  const relaxed = raw.prepare('PRAGMA synchronous = NORMAL');
-  const full = raw.prepare('PRAGMA synchronous = FULL');
-  let auditInFlight = 0;
-  const appendAudit = async (rows: readonly AuditRow[]): Promise<void> => {
-    if (auditInFlight === 0 && rows.length <= 8 && !raw.inTransaction) {
-      relaxed.run();
-      try {
-        control.begin.run();
-        try {
-          for (const r of rows) auditInsert.run(r.accountId, r.seq, r.at, r.body, Buffer.from(r.link.buffer, r.link.byteOffset, r.link.byteLength));
-          control.commit.run();
-        } catch (e) {
-          if (raw.inTransaction) control.rollback.run();
-          throw sqliteErrors.map(e);
-        }
-      } finally {
-        full.run();
-      }
-      return;
-    }
-    auditInFlight++;
-    try {
-      await auditWriter.append(rows);
-    } finally {
-      auditInFlight--;
-    }
-  };
   return {
     kind: 'sqlite',
     ...createRepos(db, sqliteErrors),
@@ -163,8 +133,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       await auditWriter.close();
       await db.destroy();
     },
-    tokenGeneration: () => tokenGeneration.get(),
-    appendAudit: (rows) => appendAudit(rows),
+    // Read where the audit commits, so that connection's page cache stays valid (audit-writer.ts).
+    tokenGeneration: () => auditWriter.tokenGeneration(),
+    appendAudit: (rows) => auditWriter.append(rows),
     testOnlyPragma: (name) => raw.pragma(name, { simple: true }),
   };
 }
