@@ -54,9 +54,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { db?: string; throttle?: Record<string, unknown>; extraConfig?: Record<string, unknown> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { db?: string; dataDir?: string; throttle?: Record<string, unknown>; extraConfig?: Record<string, unknown> } = {}): Promise<TestServer> {
   const smtp = await startSmtp();
-  const dataDir = tempDir('keyward-serve-');
+  const dataDir = options.dataDir ?? tempDir('keyward-serve-');
   const clock = testClock();
   const config = loadServerConfig({
     env: {},
@@ -66,10 +66,16 @@ export async function startTestServer(options: { db?: string; throttle?: Record<
     },
   });
   const logs: string[] = [];
-  const server = await startServer({
-    config, defaultDataDir: dataDir, now: clock.now, authHash: { iterations: 1, memoryKiB: 8 }, logStream: { write: (line: string) => logs.push(line) },
-    ...(options.throttle === undefined ? {} : { throttle: { now: clock.now, ...options.throttle } }),
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      config, defaultDataDir: dataDir, now: clock.now, authHash: { iterations: 1, memoryKiB: 8 }, logStream: { write: (line: string) => logs.push(line) },
+      ...(options.throttle === undefined ? {} : { throttle: { now: clock.now, ...options.throttle } }),
+    });
+  } catch (e) {
+    await smtp.close();
+    throw e;
+  }
   return {
     server, smtp, clock, dataDir, logs,
     client: (address) => new ApiClient(server.url, address),

@@ -274,10 +274,11 @@ export function authRoutes(deps: ApiDeps): RouteDef[] {
     route({
       method: 'GET', url: '/api/v1/session', tag: 'auth', access: 'session',
       summary: 'This session, its account, a fresh CSRF token, and whether its keys are unlocked',
-      handler: async ({ session }) => {
+      handler: async ({ session, ip }) => {
         const s = session as ActiveSession;
         return {
           account: publicAccount(s.account), csrfToken: await deps.sessions.rotateCsrf(s),
+          ipAllowlist: s.account.ipAllowlist, address: ip,
           session: { id: s.id.slice(0, 16), expiresAt: s.row.expiresAt, unlocked: deps.keyRing.hasSession(s.id), fresh: deps.sessions.isFresh(s) },
         };
       },

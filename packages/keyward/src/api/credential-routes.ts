@@ -121,7 +121,7 @@ export function credentialRoutes(deps: ApiDeps, ops: CredentialOps): RouteDef[] 
           await store.credentials.remove(row.id);
           ops.forget(s.accountId, row.id);
           deps.notify(s.accountId, 'credential-refused', { name: row.name, exchange: row.exchange, reason: outcome.refusal ?? '' });
-          throw Object.assign(new KeywardError('KW_CREDENTIAL_REFUSED', outcome.refusal ?? undefined), { permissions: outcome.permissions });
+          throw Object.assign(new KeywardError('KW_CREDENTIAL_REFUSED', outcome.refusal ?? undefined), { problemExtras: { permissions: outcome.permissions } });
         }
         reply.code(201);
         return credentialView(row, await store.credentialChecks.get(row.id));

@@ -1,10 +1,13 @@
 // The app API's HTTP layer: fastify with JSON bodies under a size limit, a per-address rate limit
 // on every route (stricter on the sign-in routes), cookies, and problem+json for every error,
 // including fastify's own (unknown route, bad JSON, body too large).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { KeywardError } from '@keyward/protocol/errors';
+import { KeywardError, isKeywardError } from '@keyward/protocol/errors';
 import { problemFromError, problemOf, type Problem } from './problem.js';
 import { registerRoutes, type Access, type RouteDef } from './route.js';
 import type { ActiveSession, SessionService } from './sessions.js';
@@ -23,9 +26,14 @@ export interface ApiHttpOptions {
   readonly logger?: FastifyBaseLogger;
   readonly rateLimitPerMinute?: number;
   readonly https?: { key: Buffer; cert: Buffer };
-  /** Serves the web app's files, if built (the next issue); routes under /api win. */
-  readonly registerExtra?: (app: FastifyInstance) => Promise<void> | void;
+  /** The built web app (packages/web/dist); served at / when it holds an index.html. */
+  readonly webRoot?: string;
 }
+
+export const WEB_CSP = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
 
 /** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d; allowlists are written as a.b.c.d. */
 export function clientAddress(req: FastifyRequest): string {
@@ -63,13 +71,36 @@ export async function createApiApp(options: ApiHttpOptions): Promise<FastifyInst
     const fieldErrors = (error as { fieldErrors?: Problem['errors'] }).fieldErrors;
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
-    sendProblem(reply, fieldErrors === undefined ? p : { ...p, errors: fieldErrors });
+    // Extra members a route attaches on purpose (RFC 9457 extensions), e.g. what a refused key could do.
+    const extras = isKeywardError(error) ? (error as { problemExtras?: Record<string, unknown> }).problemExtras : undefined;
+    sendProblem(reply, { ...extras, ...(fieldErrors === undefined ? p : { ...p, errors: fieldErrors }) });
   });
+  const web = options.webRoot !== undefined && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : undefined;
   app.setNotFoundHandler((req, reply) => {
+    // The web app routes in the browser: any other GET that wants a page gets index.html.
+    if (web !== undefined && req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
     sendProblem(reply, problemOf('KW_NOT_FOUND', `${req.method} ${req.url.split('?')[0]?.slice(0, 200) ?? ''}`));
+    return reply;
   });
+  if (web !== undefined) {
+    await app.register(fastifyStatic, { root: web, index: ['index.html'], wildcard: false, cacheControl: false });
+  }
   // Every response says what it is and that it must not be cached or framed.
   app.addHook('onSend', async (req, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      // The app's own scripts only (libsodium compiles WebAssembly), its own API, no framing.
+      void reply.header('content-security-policy', WEB_CSP);
+      void reply.header('x-content-type-options', 'nosniff');
+      void reply.header('x-frame-options', 'DENY');
+      void reply.header('referrer-policy', 'no-referrer');
+      void reply.header('cache-control', 'no-cache');
+    } else if (/\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(req.url.split('?')[0] ?? '')) {
+      // Vite's hashed file names change with their content: cache them for good.
+      void reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
     if (req.url.startsWith('/api/')) {
       void reply.header('cache-control', 'no-store');
       void reply.header('x-content-type-options', 'nosniff');
@@ -90,6 +121,5 @@ export async function createApiApp(options: ApiHttpOptions): Promise<FastifyInst
     return session;
   };
   registerRoutes(app, options.routes, guard);
-  if (options.registerExtra !== undefined) await options.registerExtra(app);
   return app;
 }

@@ -1,4 +1,5 @@
 // What every command needs: where the vault is, and how to get its password.
+import { join } from 'node:path';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { SecureBuffer} from '../crypto/index.js';
 import { checkMemoryLocking, equal } from '../crypto/index.js';
@@ -76,4 +77,9 @@ export async function withVault<T>(ctx: CommandContext, options: { create: boole
   } finally {
     await v.close();
   }
+}
+
+/** `keyward serve`'s data directory when the configuration names none: beside the CLI's home. */
+export function defaultServerDataDir(ctx: CommandContext): string {
+  return join(ctx.env.defaultHome, '..', 'keyward-server');
 }

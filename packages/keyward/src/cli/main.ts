@@ -18,6 +18,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerExec } from './commands/exec.js';
 import { registerAudit } from './commands/audit.js';
 import { registerServe } from './commands/serve.js';
+import { registerKek } from './commands/kek.js';
 
 const VERSION = '0.1.0';
 
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerExec(program, processEnv());
   registerAudit(program, ctx);
   registerServe(program, ctx, processEnv());
+  registerKek(program, ctx, processEnv());
   for (const c of program.commands) applyExitOverride(c);
   return program;
 }

@@ -32,6 +32,7 @@ export const serverConfigSchema = z.object({
   smtpPasswordFile: z.string().min(1).optional().describe('File holding the SMTP password.'),
   mailFrom: z.string().min(3).default('Keyward <keyward@localhost>').describe('From address of notification e-mails.'),
   upstreams: z.record(z.string(), z.url()).default({}).describe('Exchange base URLs by id, overriding the real exchanges.'),
+  webRoot: z.string().min(1).optional().describe('Folder of the built web app (default: the packages/web/dist next to this Keyward).'),
   trustProxy: bool.default(false).describe('Take the client address from X-Forwarded-For (only behind your own proxy).'),
   log: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info').describe('Log level (logs never hold secrets).'),
 }).strict();
@@ -94,6 +95,22 @@ function envSource(env: Readonly<Record<string, string | undefined>>, problems: 
   return out;
 }
 
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+const truthy = (v: unknown): boolean => v === true || (typeof v === 'string' && ['1', 'true', 'yes'].includes(v));
+
+function crossProblems(c: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  const host = typeof c.host === 'string' && c.host !== '' ? c.host : '127.0.0.1';
+  if (given(c.tlsCert) !== given(c.tlsKey)) out.push('tlsCert and tlsKey: give both or neither');
+  if (!isLoopback(host) && !given(c.tlsCert) && !truthy(c.insecureListen)) {
+    out.push(`host ${host} is not loopback: pass --tls-cert and --tls-key (TLS), or --insecure-listen behind a TLS proxy`);
+  }
+  if (given(c.smtpUser) !== given(c.smtpPasswordFile)) out.push('smtpUser and smtpPasswordFile: give both or neither');
+  const port = Number(c.port ?? 8080);
+  if (port !== 0 && port === Number(c.gatewayPort ?? 8787)) out.push('port and gatewayPort must differ');
+  return out;
+}
+
 /** Every problem at once, one per line, in a KW_CONFIG_INVALID error; else a frozen config. */
 export function loadServerConfig(sources: ServerConfigSources): ServerConfig {
   const problems: string[] = [];
@@ -108,15 +125,10 @@ export function loadServerConfig(sources: ServerConfigSources): ServerConfig {
       const key = issue.path.join('.');
       problems.push(key === '' ? issue.message : `${key} (${envName(String(issue.path[0]))}): ${issue.message}`);
     }
-  } else {
-    const c = parsed.data;
-    if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) problems.push('tlsCert and tlsKey: give both or neither');
-    if (!isLoopback(c.host) && c.tlsCert === undefined && !c.insecureListen) {
-      problems.push(`host ${c.host} is not loopback: pass --tls-cert and --tls-key, or --insecure-listen behind a TLS proxy`);
-    }
-    if ((c.smtpUser === undefined) !== (c.smtpPasswordFile === undefined)) problems.push('smtpUser and smtpPasswordFile: give both or neither');
-    if (c.port !== 0 && c.port === c.gatewayPort) problems.push('port and gatewayPort must differ');
   }
+  // The rules between keys run on what was given even when a value failed its own check, so one
+  // start reports every problem.
+  problems.push(...crossProblems(parsed.success ? parsed.data : merged));
   if (problems.length > 0 || !parsed.success) {
     throw new KeywardError('KW_CONFIG_INVALID', `The configuration has ${String(problems.length)} problem(s):\n  - ${problems.join('\n  - ')}`);
   }

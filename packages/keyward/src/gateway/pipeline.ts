@@ -127,8 +127,9 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  async function refuse(adapter: ExchangeAdapter, accountId: string, seen: Seen, c: Classification | null, spec: RefusalSpec, credential: string | null = null): Promise<Outcome> {
-    await auditDecision(accountId, decisionRecord(deps.now(), seen, c, 'deny', spec.code, credential));
+  /** `dry`: a check that sends nothing (an order preview) writes no audit record either. */
+  async function refuse(dry: boolean, adapter: ExchangeAdapter, accountId: string, seen: Seen, c: Classification | null, spec: RefusalSpec, credential: string | null = null): Promise<Outcome> {
+    if (!dry) await auditDecision(accountId, decisionRecord(deps.now(), seen, c, 'deny', spec.code, credential));
     return refusedWith(adapter, spec);
   }
 
@@ -143,7 +144,12 @@ export function createPipeline(deps: PipelineDeps) {
     return refusedWith(adapter, spec);
   }
 
-  async function handle(incoming: IncomingRequest): Promise<Outcome> {
+  /**
+   * The whole path (`dry` false), or only up to the decision (`dry` true: an order preview): no
+   * audit record, no usage reserved, nothing signed or sent. One function, so the preview decides
+   * exactly as the real request will be decided.
+   */
+  async function run(incoming: IncomingRequest, dry: boolean): Promise<Outcome | { kind: 'checked' }> {
     const slash = incoming.url.indexOf('/', 1);
     const exchange = incoming.url.slice(1, slash < 0 ? incoming.url.length : slash).split('?')[0] ?? '';
     const adapter = deps.adapter(exchange);
@@ -163,44 +169,45 @@ export function createPipeline(deps: PipelineDeps) {
     const token = presentedToken(exchange, req);
     if (token !== undefined && deps.isLocked()) {
       const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: null };
-      return refuse(adapter, deps.anonymousAccount, seen, null, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
+      return refuse(dry, adapter, deps.anonymousAccount, seen, null, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
     }
     const verified = token === undefined ? null : await deps.tokens.verify(token);
     const accountId = verified?.ok === true ? verified.token.accountId : deps.anonymousAccount;
     const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: verified?.ok === true ? verified.token.accessor : null };
 
-    if (!canonical.ok) return refuse(adapter, accountId, seen, null, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: canonical.reason });
+    if (!canonical.ok) return refuse(dry, adapter, accountId, seen, null, { kind: 'invalid', code: 'KW_GATEWAY_AMBIGUOUS', message: canonical.reason });
     const classification = adapter.classify(req);
 
     if (token === undefined) {
       // Market data needs no key: forwarded unsigned, and audited like everything else.
       if (classification.isPublic && classification.action === 'read') {
+        if (dry) return { kind: 'checked' };
         if ((await auditDecision(accountId, decisionRecord(deps.now(), seen, classification, 'allow', null, null))) === null) {
           return refusedWith(adapter, { kind: 'unavailable', code: 'KW_GATEWAY_AUDIT_FAILED', message: 'the audit log cannot be written; nothing was sent' });
         }
         return forward(adapter, upstream, req, null, accountId);
       }
-      return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_GATEWAY_NO_TOKEN', message: 'put your Keyward token where this exchange expects its API key' });
+      return refuse(dry, adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_GATEWAY_NO_TOKEN', message: 'put your Keyward token where this exchange expects its API key' });
     }
     if (verified === null || !verified.ok) {
-      return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: verified?.ok === false ? verified.code : 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+      return refuse(dry, adapter, accountId, seen, classification, { kind: 'auth', code: verified?.ok === false ? verified.code : 'KW_TOKEN_INVALID', message: 'the token is not valid' });
     }
     const chain: { accessor: string; policy: Policy }[] = [];
     for (const row of verified.chain) {
       const p = policyOf(row.policy);
-      if (p === null) return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
+      if (p === null) return refuse(dry, adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_POLICY_INVALID', message: 'the token\'s policy cannot be read' });
       chain.push({ accessor: row.accessor, policy: p });
     }
     const own = chain[0];
-    if (own === undefined) return refuse(adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_TOKEN_INVALID', message: 'the token is not valid' });
+    if (own === undefined) return refuse(dry, adapter, accountId, seen, classification, { kind: 'auth', code: 'KW_TOKEN_INVALID', message: 'the token is not valid' });
     const credentialName = own.policy.credential;
     const found = deps.credential(accountId, credentialName, { accessor: verified.token.accessor, value: token });
     const credential = found instanceof Promise ? await found : found;
     if (credential === undefined) {
-      return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_NO_CREDENTIAL', message: `the credential "${credentialName}" is not available` }, credentialName);
+      return refuse(dry, adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_NO_CREDENTIAL', message: `the credential "${credentialName}" is not available` }, credentialName);
     }
     if (credential.exchange !== adapter.id) {
-      return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_WRONG_EXCHANGE', message: `this token's credential is for ${credential.exchange}, not ${adapter.id}` }, credentialName);
+      return refuse(dry, adapter, accountId, seen, classification, { kind: 'forbidden', code: 'KW_GATEWAY_WRONG_EXCHANGE', message: `this token's credential is for ${credential.exchange}, not ${adapter.id}` }, credentialName);
     }
 
     let market = null;
@@ -217,7 +224,8 @@ export function createPipeline(deps: PipelineDeps) {
     const links: ChainLink[] = [];
     for (const l of chain) links.push({ policy: l.policy, usage: deps.usage.usage(l.accessor) });
     const decision = decideChain({ request: classification, market, now: deps.now(), sourceIp: incoming.sourceIp }, links);
-    if (!decision.allow) return refuse(adapter, accountId, seen, classification, { kind: 'forbidden', code: decision.code, message: decision.message }, credentialName);
+    if (!decision.allow) return refuse(dry, adapter, accountId, seen, classification, { kind: 'forbidden', code: decision.code, message: decision.message }, credentialName);
+    if (dry) return { kind: 'checked' };
     // Reserve the order's share of every cap now, in the same turn as the decision: two orders
     // racing each other cannot both fit under a cap. A refusal further on keeps the reservation
     // (it errs towards refusing more).
@@ -256,7 +264,23 @@ export function createPipeline(deps: PipelineDeps) {
     return { kind: 'forwarded', response, finish: (error) => outcome(response.status, error) };
   }
 
-  return { handle, refuseEarly };
+  /** Runs a request through the gateway: refused in the exchange's own format, or forwarded. */
+  async function handle(incoming: IncomingRequest): Promise<Outcome> {
+    const out = await run(incoming, false);
+    if (out.kind === 'checked') throw new Error('unreachable: a sending run returned a check');
+    return out;
+  }
+
+  /** Would this request be allowed now? Decided as `handle` decides it, without any side effect. */
+  async function check(incoming: IncomingRequest): Promise<{ readonly allowed: true } | { readonly allowed: false; readonly status: number; readonly body: string }> {
+    const out = await run(incoming, true);
+    if (out.kind === 'checked') return { allowed: true };
+    if (out.kind === 'refused') return { allowed: false, status: out.status, body: out.body };
+    out.finish('unexpected');
+    throw new Error('unreachable: a check was forwarded');
+  }
+
+  return { handle, check, refuseEarly };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

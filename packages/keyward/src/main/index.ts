@@ -12,3 +12,4 @@ export { startSandbox, type RunningSandbox } from './sandbox.js';
 export { startAgent, policySubset, type AgentOptions, type RunningAgent } from './agent.js';
 export { issueToken, listTokens, revokeToken, verifyAudit, auditRecords, checkpointFile } from './admin.js';
 export { startServer, type ServerOptions, type RunningServer } from './server.js';
+export { rotateKek } from './rotate-kek.js';

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { KeywardError } from '@keyward/protocol/errors';
@@ -18,15 +19,15 @@ import { appendCheckpoint, createAuditLog, readCheckpoints, verifyChain } from '
 import { AUTH_HASH_DEFAULTS, SecureBuffer, type AuthHashParams } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import { createForwarder, createGatewayServer, createMarketData, createPipeline, createUsageTracker, readJson } from '../gateway/index.js';
-import { openKeyFileKek, openPkcs11Kek, type KeyEncryptionKey } from '../kms/index.js';
 import { createNotifier, createSmtpMailer, smtpServerFromUrl } from '../notify/index.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
-import { openPostgresStore, openSqliteStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { createTokenService } from '../tokens/index.js';
 import { bindCredentialToToken, createNonceKeeper, createSessionKeyRing, loadServerSecrets } from '../vault/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { policySubset } from './agent.js';
 import { createServerKeys } from './server-keys.js';
+import { openKek, openStore, readSecretFileDefault } from './server-storage.js';
 import { createAppTokens } from './app-tokens.js';
 import { createTrading } from '../trading/index.js';
 
@@ -60,41 +61,6 @@ export interface RunningServer {
 const SANDBOX_EXCHANGES = ['binance', 'kraken', 'coinbase', 'okx'];
 const ANONYMOUS = '_anonymous';
 const RECHECK_EVERY_MS = 6 * 3600_000;
-
-function readSecretFileDefault(path: string): SecureBuffer {
-  const bytes = readFileSync(path);
-  let end = bytes.length;
-  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
-  const out = SecureBuffer.from(bytes.subarray(0, end), { wipeSource: false });
-  bytes.fill(0);
-  return out;
-}
-
-async function openStore(config: ServerConfig, dataDir: string): Promise<Store> {
-  const db = config.db ?? `sqlite:${join(dataDir, 'keyward.db')}`;
-  if (db.startsWith('sqlite:')) return openSqliteStore({ path: db.slice('sqlite:'.length), create: true });
-  return openPostgresStore({ url: db });
-}
-
-async function openKek(config: ServerConfig, dataDir: string, readSecret: (p: string) => SecureBuffer): Promise<KeyEncryptionKey> {
-  const spec = config.kek ?? `file:${join(dataDir, 'kek.key')}`;
-  if (spec.startsWith('file:')) return openKeyFileKek({ path: spec.slice('file:'.length), create: true });
-  const fields = Object.fromEntries(spec.slice('pkcs11:'.length).split(';').map((kv) => {
-    const eq = kv.indexOf('=');
-    return [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
-  }));
-  const { module, token, key } = fields as Record<string, string | undefined>;
-  const pinFile = fields['pin-file'];
-  if (module === undefined || token === undefined || key === undefined || pinFile === undefined) {
-    throw new KeywardError('KW_CONFIG_INVALID', 'kek pkcs11: needs module=PATH;token=LABEL;key=LABEL;pin-file=PATH');
-  }
-  const pin = readSecret(pinFile);
-  try {
-    return await openPkcs11Kek({ module, tokenLabel: token, keyLabel: key, pin, create: fields.create === 'true' });
-  } finally {
-    pin.release();
-  }
-}
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config } = options;
@@ -277,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
 
+    const info = { gatewayUrl: '' };
     const routes: RouteDef[] = [
       ...authRoutes(deps),
       ...passkeyRoutes(deps),
@@ -290,6 +257,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...credentialRoutes(deps, { check: checkCredential, forget: (a, c) => keys.forget(a, c), egressAddress }),
       ...tradingRoutes(deps, { trading, exchanges }),
       ...auditRoutes(),
+      {
+        method: 'GET', url: '/api/v1/info', tag: 'auth', access: 'none',
+        summary: 'What this server offers: the gateway URL bots use, the exchanges it connects, whether it runs the sandbox',
+        handler: () => Promise.resolve({ gatewayUrl: info.gatewayUrl, exchanges, sandbox: config.sandbox, egressAddress }),
+      },
     ];
     routes.push(openApiRoute(routes));
 
@@ -345,6 +317,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const tls = config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
     const app = await createApiApp({
       routes, sessions, trustProxy: config.trustProxy, logger: log,
+      webRoot: config.webRoot ?? fileURLToPath(new URL('../../../web/dist', import.meta.url)),
       isUnlocked: (s) => keyRing.hasSession(s.id),
       ...(tls === undefined ? {} : { https: tls }),
     });
@@ -366,6 +339,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }));
     const gwAddress = gateway.address();
     const gwPort = typeof gwAddress === 'object' && gwAddress !== null ? gwAddress.port : config.gatewayPort;
+    info.gatewayUrl = config.publicUrl === undefined ? `${scheme}://${host}:${String(gwPort)}` : `${new URL(config.publicUrl).protocol}//${new URL(config.publicUrl).hostname}:${String(gwPort)}`;
 
     // Permissions are asked again on a schedule for keys the server can open on its own.
     const recheck = setInterval(() => {

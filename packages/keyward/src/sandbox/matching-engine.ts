@@ -101,7 +101,18 @@ export interface MatchingEngine {
   /** Debits a withdrawal from free balance; false if the account cannot cover it. */
   debit(accountId: string, asset: string, amount: Dec): boolean;
   market(symbol: string): MarketSpec | undefined;
+  /** Every fill on a symbol (any account) with time in [fromMs, toMs), oldest first: candle volume. */
+  trades(symbol: string, fromMs: number, toMs: number): readonly MarketTrade[];
 }
+
+export interface MarketTrade {
+  readonly time: number;
+  readonly price: Dec;
+  readonly qty: Dec;
+}
+
+/** Fills remembered per symbol for candles; older ones are dropped past this count. */
+const TRADE_LOG_LIMIT = 100_000;
 
 export interface MatchingEngineOptions {
   readonly feed: PriceFeed;
@@ -148,6 +159,7 @@ export function createMatchingEngine(options: MatchingEngineOptions): MatchingEn
   // Liquidity already taken at a step, so two market orders in the same second walk deeper.
   const consumed = new Map<string, Dec>();
   let consumedStep = -1;
+  const tradeLog = new Map<string, MarketTrade[]>();
   let nextOrderId = 1;
   let nextTradeId = 1;
   let syncedStep = feed.stepAt(options.now());
@@ -227,6 +239,10 @@ export function createMatchingEngine(options: MatchingEngineOptions): MatchingEn
     order.feeTotal += fee;
     order.updatedAt = time;
     order.fills.push({ tradeId: nextTradeId++, price, qty, quoteQty, fee, feeAsset: m.quote, maker, time });
+    let log = tradeLog.get(order.symbol);
+    if (log === undefined) tradeLog.set(order.symbol, (log = []));
+    log.push({ time, price, qty });
+    if (log.length > TRADE_LOG_LIMIT) log.splice(0, log.length - TRADE_LOG_LIMIT);
   }
 
   function release(order: LiveOrder): void {
@@ -433,6 +449,10 @@ export function createMatchingEngine(options: MatchingEngineOptions): MatchingEn
       return true;
     },
     market: (symbol) => markets.get(symbol),
+    trades(symbol, fromMs, toMs) {
+      sync();
+      return (tradeLog.get(symbol) ?? []).filter((t) => t.time >= fromMs && t.time < toMs);
+    },
   };
 }
 

@@ -27,6 +27,31 @@ export interface Stats24h {
   readonly volume: Dec;
 }
 
+/**
+ * The walk folded into a time bucket: OHLC of the step mids whose time falls in it, and a
+ * synthetic volume (the feed has no traders; see `syntheticVolume`).
+ */
+export interface Ohlc {
+  readonly openMs: number;
+  readonly open: Dec;
+  readonly high: Dec;
+  readonly low: Dec;
+  readonly close: Dec;
+}
+
+export interface Bar extends Ohlc {
+  /** Synthetic, in base units: the sum of `syntheticVolume` over the bucket's steps. */
+  readonly volume: Dec;
+  /** Steps folded in; one synthetic print each. */
+  readonly steps: number;
+}
+
+/** Buckets the feed keeps, finest first: minutes for 16 days, hours for about three years. */
+export const BAR_UNITS = [
+  { unitMs: 60_000, keep: 16 * 1440 },
+  { unitMs: 3_600_000, keep: 1100 * 24 },
+] as const;
+
 export interface PriceFeed {
   readonly stepMs: number;
   readonly startMs: number;
@@ -35,6 +60,12 @@ export interface PriceFeed {
   midAt(symbol: string, step: number): Dec;
   bookAt(symbol: string, step: number): Book;
   stats24h(symbol: string, step: number): Stats24h;
+  /**
+   * The path in `unitMs` buckets (one of BAR_UNITS) whose open time is in [fromMs, toMs), oldest
+   * first, walked up to `nowMs` first. Every step since the feed's start is folded in as the walk
+   * passes it, so past buckets stay answerable after the step history is trimmed.
+   */
+  bars(symbol: string, unitMs: number, fromMs: number, toMs: number, nowMs: number): readonly Bar[];
 }
 
 export interface PriceFeedOptions {
@@ -56,6 +87,21 @@ interface Walk {
   /** Log mids for steps firstStep .. firstStep + history.length - 1. */
   history: number[];
   firstStep: number;
+  /** One map per BAR_UNITS entry: bucket index → bar, in ascending insertion order. */
+  readonly buckets: Map<number, MutableBar>[];
+}
+
+type MutableBar = { -readonly [K in keyof Bar]: Bar[K] };
+
+/**
+ * Synthetic traded volume of one step, in base units: about the day's figure that stats24h shows
+ * (levelSize × levels × 250), spread over the day's steps, times a factor in [0.5, 1.5) drawn from
+ * (seed, symbol, step). Deterministic; no real trade stands behind it.
+ */
+function syntheticVolume(seed: string, market: MarketSpec, step: number, stepMs: number): Dec {
+  const perDay = toFloat(market.book.levelSize) * market.book.levels * 250;
+  const u = unitHash(`${seed}/volume/${market.symbol}/${String(step)}`);
+  return fromFloat(perDay * stepMs / DAY_MS * (0.5 + u), market.stepSize);
 }
 
 export function createPriceFeed(options: PriceFeedOptions): PriceFeed {
@@ -68,6 +114,34 @@ export function createPriceFeed(options: PriceFeedOptions): PriceFeed {
     const x0 = Math.log(toFloat(market.initialPrice));
     walks.set(market.symbol, {
       market, x0, rng: createRandom(`${options.seed}/walk/${market.symbol}`), history: [x0], firstStep: startStep,
+      buckets: BAR_UNITS.map(() => new Map<number, MutableBar>()),
+    });
+  }
+  for (const w of walks.values()) fold(w, startStep, w.x0);
+
+  /** Adds one step's mid to every bucket series; drops the oldest buckets past their keep. */
+  function fold(w: Walk, step: number, x: number): void {
+    const price = fromFloat(Math.exp(x), w.market.tickSize);
+    const volume = syntheticVolume(options.seed, w.market, step, stepMs);
+    const timeMs = step * stepMs;
+    BAR_UNITS.forEach((u, i) => {
+      const series = w.buckets[i];
+      if (series === undefined) return;
+      const index = Math.floor(timeMs / u.unitMs);
+      const bar = series.get(index);
+      if (bar === undefined) {
+        series.set(index, { openMs: index * u.unitMs, open: price, high: price, low: price, close: price, volume, steps: 1 });
+        if (series.size > u.keep) {
+          const oldest = series.keys().next();
+          if (oldest.done !== true) series.delete(oldest.value);
+        }
+        return;
+      }
+      if (price > bar.high) bar.high = price;
+      if (price < bar.low) bar.low = price;
+      bar.close = price;
+      bar.volume += volume;
+      bar.steps += 1;
     });
   }
 
@@ -82,8 +156,10 @@ export function createPriceFeed(options: PriceFeedOptions): PriceFeed {
     let last = w.firstStep + w.history.length - 1;
     while (last < step) {
       const x = w.history[w.history.length - 1] ?? w.x0;
-      w.history.push(x + w.market.volatility * w.rng.normal() - MEAN_REVERSION * (x - w.x0));
+      const next = x + w.market.volatility * w.rng.normal() - MEAN_REVERSION * (x - w.x0);
+      w.history.push(next);
       last += 1;
+      fold(w, last, next);
     }
     // Keep about two days, so 24 h statistics stay answerable without unbounded growth.
     if (w.history.length > 2 * keep) {
@@ -140,6 +216,23 @@ export function createPriceFeed(options: PriceFeedOptions): PriceFeed {
     return { open, high, low, last: midAt(symbol, step), volume };
   }
 
+  function bars(symbol: string, unitMs: number, fromMs: number, toMs: number, nowMs: number): readonly Bar[] {
+    const w = walkOf(symbol);
+    const i = BAR_UNITS.findIndex((u) => u.unitMs === unitMs);
+    const series = w.buckets[i];
+    if (series === undefined) throw new RangeError(`sandbox: no ${String(unitMs)} ms bars`);
+    logMid(w, Math.floor(nowMs / stepMs));
+    const out: Bar[] = [];
+    // Nothing exists before the feed's start or after now: clamp, so a range from 0 costs nothing.
+    const first = Math.max(Math.floor(fromMs / unitMs), Math.floor((startStep * stepMs) / unitMs));
+    const end = Math.min(Math.ceil(toMs / unitMs), Math.floor(nowMs / unitMs) + 1);
+    for (let index = first; index < end; index++) {
+      const bar = series.get(index);
+      if (bar !== undefined && bar.openMs >= fromMs) out.push({ ...bar });
+    }
+    return out;
+  }
+
   return {
     stepMs,
     startMs: options.startMs,
@@ -147,5 +240,6 @@ export function createPriceFeed(options: PriceFeedOptions): PriceFeed {
     midAt,
     bookAt,
     stats24h,
+    bars,
   };
 }

@@ -4,7 +4,7 @@
  */
 export type {
   AccountRepo, AccountRow, AuditRepo, AuditRow, CredentialCheckRepo, CredentialCheckRow, CredentialRepo, CredentialRow, CredentialUpdate,
-  Custody, KeyWrapUpdate, MetaRepo, NonceRepo, NotificationRepo, NotificationRow, SecondFactorKind, SecondFactorRepo, SecondFactorRow,
+  Custody, KeyWrapUpdate, MetaRepo, NonceRepo, NotificationRepo, NotificationRow, PortfolioSnapshotRepo, PortfolioSnapshotRow, SecondFactorKind, SecondFactorRepo, SecondFactorRow,
   SessionRepo, SessionRow, Store, StoreTx, TokenKeyRepo, TokenKeyRow, TokenRepo, TokenRow,
 } from './store.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

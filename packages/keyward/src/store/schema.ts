@@ -125,6 +125,14 @@ export interface ServerMetaTable {
   value: Uint8Array;
 }
 
+export interface PortfolioSnapshotTable {
+  account_id: string;
+  at: number;
+  quote: string;
+  /** A plain decimal as text: both backends keep it exactly. */
+  total: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -148,6 +156,7 @@ export interface Database {
   token_credential_key: TokenCredentialKeyTable;
   credential_check: CredentialCheckTable;
   server_meta: ServerMetaTable;
+  portfolio_snapshot: PortfolioSnapshotTable;
   meta: MetaTable;
   schema_migrations: SchemaMigrationTable;
 }

@@ -4,21 +4,26 @@
 // requests cannot both pass: the database lets exactly one of them change the row.
 import type { Kysely, Selectable } from 'kysely';
 import type {
-  NotificationTable, SecondFactorTable, SessionTable, TokenCredentialKeyTable, Database,
+  NotificationTable, PortfolioSnapshotTable, SecondFactorTable, SessionTable, TokenCredentialKeyTable, Database,
 } from './schema.js';
 import type {
-  CredentialCheckRepo, MetaRepo, NotificationRepo, NotificationRow, SecondFactorRepo, SecondFactorRow, SessionRepo, SessionRow,
+  CredentialCheckRepo, MetaRepo, NotificationRepo, NotificationRow, PortfolioSnapshotRepo, PortfolioSnapshotRow, SecondFactorRepo, SecondFactorRow, SessionRepo, SessionRow,
   StoreTx, TokenKeyRepo, TokenKeyRow,
 } from './store.js';
 import { credentialFrom, nullableNumber, toBytes } from './rows.js';
 
-type ServerRepos = Pick<StoreTx, 'secondFactors' | 'sessions' | 'notifications' | 'tokenKeys' | 'credentialChecks' | 'meta'>;
+type ServerRepos = Pick<StoreTx, 'secondFactors' | 'sessions' | 'notifications' | 'tokenKeys' | 'credentialChecks' | 'meta' | 'portfolioSnapshots'>;
 type Guarded = <T>(op: () => Promise<T>) => Promise<T>;
 
 /** SQLite limits the number of bound parameters per statement. */
 const CHUNK = 500;
 const SESSION_LIST_LIMIT = 100;
 const NOTIFICATION_LIST_LIMIT = 50;
+const SNAPSHOT_LIST_LIMIT = 1000;
+
+function snapshotFrom(r: Selectable<PortfolioSnapshotTable>): PortfolioSnapshotRow {
+  return { accountId: r.account_id, at: Number(r.at), quote: r.quote, total: r.total };
+}
 
 function secondFactorFrom(r: Selectable<SecondFactorTable>): SecondFactorRow {
   return {
@@ -235,5 +240,26 @@ export function createServerRepos(db: Kysely<Database>, guarded: Guarded): Serve
     }),
   };
 
-  return { secondFactors, sessions, notifications, tokenKeys, credentialChecks, meta };
+  const portfolioSnapshots: PortfolioSnapshotRepo = {
+    record: (row) => guarded(async () => {
+      const r = await db.insertInto('portfolio_snapshot')
+        .values({ account_id: row.accountId, at: row.at, quote: row.quote, total: row.total })
+        .onConflict((oc) => oc.columns(['account_id', 'at']).doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    }),
+    list: (accountId, options = {}) => guarded(async () => {
+      let q = db.selectFrom('portfolio_snapshot').selectAll().where('account_id', '=', accountId);
+      if (options.since !== undefined) q = q.where('at', '>=', options.since);
+      if (options.quote !== undefined) q = q.where('quote', '=', options.quote);
+      return (await q.orderBy('at').limit(options.limit ?? SNAPSHOT_LIST_LIMIT).execute()).map(snapshotFrom);
+    }),
+    latest: (accountId, quote) => guarded(async () => {
+      let q = db.selectFrom('portfolio_snapshot').selectAll().where('account_id', '=', accountId);
+      if (quote !== undefined) q = q.where('quote', '=', quote);
+      const r = await q.orderBy('at', 'desc').limit(1).executeTakeFirst();
+      return r === undefined ? undefined : snapshotFrom(r);
+    }),
+  };
+
+  return { secondFactors, sessions, notifications, tokenKeys, credentialChecks, meta, portfolioSnapshots };
 }

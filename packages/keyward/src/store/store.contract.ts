@@ -710,6 +710,33 @@ export function runStoreContract(
     assert.equal(await s.meta.get('format_version'), undefined, 'the migrations\' bookkeeping is not reachable');
   });
 
+  t('portfolio snapshots: idempotent per account and moment, listed oldest first, since, limit, quote, latest', async (s) => {
+    const a = account();
+    const b = account();
+    await s.accounts.insert(a);
+    await s.accounts.insert(b);
+    const snap = (at: number, total: string, quote = 'USDT') => ({ accountId: a.id, at, quote, total });
+    for (const at of [3000, 1000, 2000]) assert.equal(await s.portfolioSnapshots.record(snap(at, `${String(at)}.5`)), true);
+    assert.equal(await s.portfolioSnapshots.record(snap(2000, '9')), false, 'the same moment again changes nothing');
+    await s.portfolioSnapshots.record(snap(2500, '0.000000000000000001', 'BTC'));
+    await s.portfolioSnapshots.record({ accountId: b.id, at: 5000, quote: 'USDT', total: '1' });
+    assert.deepEqual(await s.portfolioSnapshots.list(a.id, { quote: 'USDT' }), [snap(1000, '1000.5'), snap(2000, '2000.5'), snap(3000, '3000.5')]);
+    assert.deepEqual((await s.portfolioSnapshots.list(a.id)).map((r) => r.at), [1000, 2000, 2500, 3000]);
+    assert.deepEqual((await s.portfolioSnapshots.list(a.id, { since: 2000 })).map((r) => r.at), [2000, 2500, 3000]);
+    assert.deepEqual((await s.portfolioSnapshots.list(a.id, { limit: 2 })).map((r) => r.at), [1000, 2000]);
+    assert.equal((await s.portfolioSnapshots.list(a.id, { quote: 'BTC' }))[0]?.total, '0.000000000000000001', 'the decimal is kept exactly');
+    assert.deepEqual(await s.portfolioSnapshots.latest(a.id), snap(3000, '3000.5'));
+    assert.deepEqual(await s.portfolioSnapshots.latest(a.id, 'BTC'), snap(2500, '0.000000000000000001', 'BTC'));
+    assert.equal(await s.portfolioSnapshots.latest(a.id, 'EUR'), undefined);
+    assert.deepEqual(await s.portfolioSnapshots.list('nobody'), []);
+    await assert.rejects(s.portfolioSnapshots.record({ accountId: 'nobody', at: 1, quote: 'USDT', total: '1' }), 'the account must exist');
+    await assert.rejects(s.transaction(async (tx) => {
+      await tx.portfolioSnapshots.record(snap(4000, '4'));
+      throw new Error('boom');
+    }), /boom/);
+    assert.equal((await s.portfolioSnapshots.latest(a.id))?.at, 3000, 'rolled back with its transaction');
+  });
+
   t('the new repositories take part in transactions', async (s) => {
     const a = account();
     await s.accounts.insert(a);

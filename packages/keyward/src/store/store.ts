@@ -284,6 +284,25 @@ export interface AuditRepo {
   list(accountId: string, fromSeq?: number, limit?: number): Promise<AuditRow[]>;
 }
 
+/** An account's portfolio value at one moment, in one quote (migration 6). */
+export interface PortfolioSnapshotRow {
+  readonly accountId: string;
+  /** Epoch ms; with the account, the key: one snapshot per account and moment. */
+  readonly at: number;
+  readonly quote: string;
+  /** A plain decimal string ("123456.78"): exact, whatever the backend. */
+  readonly total: string;
+}
+
+export interface PortfolioSnapshotRepo {
+  /** Idempotent per account and `at`: a second row for the same moment changes nothing (false). */
+  record(row: PortfolioSnapshotRow): Promise<boolean>;
+  /** Oldest first; `since` inclusive; `quote` filters; at most `limit` (default 1000), the oldest of the range. */
+  list(accountId: string, options?: { since?: number; limit?: number; quote?: string }): Promise<PortfolioSnapshotRow[]>;
+  /** The newest snapshot of the account (in `quote` when given); undefined when there is none. */
+  latest(accountId: string, quote?: string): Promise<PortfolioSnapshotRow | undefined>;
+}
+
 export interface StoreTx {
   readonly accounts: AccountRepo;
   readonly credentials: CredentialRepo;
@@ -296,6 +315,7 @@ export interface StoreTx {
   readonly tokenKeys: TokenKeyRepo;
   readonly credentialChecks: CredentialCheckRepo;
   readonly meta: MetaRepo;
+  readonly portfolioSnapshots: PortfolioSnapshotRepo;
 }
 
 export interface Store extends StoreTx {

@@ -55,3 +55,12 @@ export function ratio(a: Scaled, b: Scaled, dp: number): number {
   if (b === 0n) return 0;
   return toRoundedNumber((a * SCALE) / b, dp);
 }
+
+/** Rounded half away from zero to `dp` places, as the shortest plain decimal string. */
+export function toRoundedString(v: Scaled, dp: number): string {
+  const unit = 10n ** BigInt(SCALE_DIGITS - dp);
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  const rounded = ((abs + unit / 2n) / unit) * unit;
+  return formatDecimal(neg ? -rounded : rounded);
+}

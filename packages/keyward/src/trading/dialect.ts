@@ -3,59 +3,18 @@
 // exchange's own answer into the normalised shape. A dialect never signs and never sends: the
 // trading service hands its requests to the gateway pipeline.
 import { KeywardError } from '@keyward/protocol/errors';
+import type { Side, OrderType, Interval, Balance, Quote, Level, Book, Candle, Order } from '@keyward/protocol/trading-api';
 import { normaliseDecimal } from './decimal.js';
 
-export type Side = 'buy' | 'sell';
-export type OrderType = 'limit' | 'market';
-/** A partly filled order is 'open' with `filled` above zero. */
-export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'expired' | 'rejected';
-export const INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export type Interval = (typeof INTERVALS)[number];
+export { INTERVALS } from '@keyward/protocol/trading-api';
+export type { Side, OrderType, OrderStatus, Interval, Balance, Quote, Level, Book, Candle, Order } from '@keyward/protocol/trading-api';
 
-export interface Balance {
-  readonly asset: string;
-  readonly free: string;
-  readonly locked: string;
-}
 
-export interface Quote {
-  readonly bid: string | null;
-  readonly ask: string | null;
-  readonly last: string | null;
-}
 
-/** [price, base quantity], best first. */
-export type Level = readonly [string, string];
 
-export interface Book {
-  readonly bids: readonly Level[];
-  readonly asks: readonly Level[];
-}
 
-export interface Candle {
-  /** Open time, epoch ms. */
-  readonly time: number;
-  readonly open: string;
-  readonly high: string;
-  readonly low: string;
-  readonly close: string;
-  readonly volume: string;
-}
 
-export interface Order {
-  readonly id: string;
-  /** Unified, e.g. BTC/USDT. */
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly quantity: string;
-  /** The limit price; null for a market order. */
-  readonly price: string | null;
-  readonly filled: string;
-  readonly status: OrderStatus;
-  /** Epoch ms; null when the exchange did not say. */
-  readonly createdAt: number | null;
-}
+
 
 export interface PlaceInput {
   readonly symbol: string;

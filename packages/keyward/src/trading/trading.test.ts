@@ -88,22 +88,25 @@ async function world(): Promise<World> {
   const audit = createAuditLog({ store, key: auditKey });
   const upstream = (id: string): string => `${sandbox.url}/${id}`;
   const forwarder = createForwarder();
+  const usage = createUsageTracker(now);
+  const market = createMarketData({
+    now,
+    fetch: async (exchange, req) => {
+      const res = await forwarder.send(upstream(exchange), req);
+      return { status: res.status, body: await readJson(res.body) };
+    },
+  });
+  const adapter = (id: string) => ((EXCHANGES as readonly string[]).includes(id) ? adapterFor(id) : undefined);
   const pipeline = createPipeline({
-    adapter: (id) => ((EXCHANGES as readonly string[]).includes(id) ? adapterFor(id) : undefined),
+    adapter,
     upstream: (id) => ((EXCHANGES as readonly string[]).includes(id) ? upstream(id) : undefined),
     tokens,
     credential: (accountId, name) => (accountId === ACCOUNT ? credentials.get(name) : undefined),
     isLocked: () => false,
     audit,
     anonymousAccount: ANONYMOUS,
-    usage: createUsageTracker(now),
-    market: createMarketData({
-      now,
-      fetch: async (exchange, req) => {
-        const res = await forwarder.send(upstream(exchange), req);
-        return { status: res.status, body: await readJson(res.body) };
-      },
-    }),
+    usage,
+    market,
     nonces: createNonceKeeper({ nonces: store.nonces }),
     forwarder,
     now,
@@ -201,10 +204,22 @@ for (const exchange of EXCHANGES) {
       assert.equal(b.asks.length, 5);
       assert.ok(Number(b.bids[0]?.[0]) > Number(b.bids[4]?.[0]), 'bids best first');
       assert.ok(Number(b.asks[0]?.[0]) < Number(b.asks[4]?.[0]), 'asks best first');
-      const c = await w.trading.candles(exchange, 'BTC/USDT', '1h', 10);
-      assert.equal(c.supported, false, 'the sandbox serves no candles');
-      assert.deepEqual(c.candles, []);
-      assert.match(c.reason ?? '', /no candles endpoint/);
+      // The sandbox started moments ago: candles begin at its start (the market's listing).
+      const c = await w.trading.candles(exchange, 'BTC/USDT', '1m', 10);
+      assert.equal(c.supported, true, JSON.stringify(c));
+      assert.equal(c.reason, null);
+      assert.ok(c.candles.length >= 1 && c.candles.length <= 10, String(c.candles.length));
+      for (const [i, k] of c.candles.entries()) {
+        assert.equal(k.time % 60_000, 0);
+        assert.ok(Number(k.high) >= Math.max(Number(k.open), Number(k.close)) && Number(k.low) <= Math.min(Number(k.open), Number(k.close)), JSON.stringify(k));
+        assert.ok(Number(k.volume) > 0);
+        if (i > 0) assert.ok(k.time > (c.candles[i - 1]?.time ?? 0), 'oldest first');
+      }
+      const lastCandle = c.candles[c.candles.length - 1];
+      assert.ok(lastCandle !== undefined && Math.abs(Number(lastCandle.close) - Number(t.last)) / Number(t.last) < 0.01);
+      const hours = await w.trading.candles(exchange, 'BTC/USDT', '1h', 10);
+      assert.equal(hours.supported, true);
+      assert.ok(hours.candles.length >= 1);
     });
 
     test('a limit buy below the market is placed, listed as open, cancelled, and then gone', async () => {
@@ -255,6 +270,34 @@ for (const exchange of EXCHANGES) {
       );
       // Reading is within that policy.
       assert.ok(Array.isArray(await w.readOnly.openOrders(ACCOUNT, 'sess-ro', credential)));
+    });
+
+    test('an order preview prices the order, estimates the fee, checks balance and policy, and sends nothing', async () => {
+      const t = await w.trading.ticker(exchange, 'BTC/USDT');
+      const price = farBelow(t.bid);
+      const openBefore = (await w.trading.openOrders(ACCOUNT, 'sess-1', credential)).length;
+      const limit = { credential, symbol: 'BTC/USDT', side: 'buy' as const, type: 'limit' as const, quantity: '0.01', price };
+      const p = await w.trading.previewOrder(ACCOUNT, 'sess-1', limit);
+      assert.equal(p.allowed, true, JSON.stringify(p));
+      assert.deepEqual(p.reasons, []);
+      assert.equal(p.liquidity, 'maker', 'a buy below the bid rests on the book');
+      assert.equal(Number(p.notional), Math.round(Number(price) * 0.01 * 1e8) / 1e8);
+      assert.ok(Math.abs(Number(p.feeEstimate) - Number(p.notional) * Number(p.feeRate)) < 1e-8);
+      assert.ok(Math.abs(Number(p.total) - Number(p.notional) - Number(p.feeEstimate)) < 1e-8);
+      assert.ok(p.notes.some((n) => /estimate/.test(n)));
+
+      const market = await w.trading.previewOrder(ACCOUNT, 'sess-1', { credential, symbol: 'BTC/USDT', side: 'sell', type: 'market', quantity: '0.01' });
+      assert.equal(market.liquidity, 'taker');
+      assert.ok(market.price !== null && Number(market.price) <= Number(t.ask) * 1.01 && Number(market.price) >= Number(t.bid) * 0.99, JSON.stringify(market));
+      assert.ok(Number(market.total) < Number(market.notional), 'a sell brings the notional less the fee');
+
+      const tooBig = await w.trading.previewOrder(ACCOUNT, 'sess-1', { ...limit, side: 'sell', quantity: '500', price: '1000000' });
+      assert.equal(tooBig.allowed, false);
+      assert.ok(tooBig.reasons.some((r) => /^not enough BTC/.test(r)), JSON.stringify(tooBig.reasons));
+      const readOnly = await w.readOnly.previewOrder(ACCOUNT, 'sess-ro', limit);
+      assert.equal(readOnly.allowed, false);
+      assert.ok(readOnly.reasons.some((r) => r.startsWith('KW_POLICY_ACTION_DENIED')), JSON.stringify(readOnly.reasons));
+      assert.equal((await w.trading.openOrders(ACCOUNT, 'sess-1', credential)).length, openBefore, 'nothing was placed');
     });
 
     test("the exchange's own refusal comes back as KW_EXCHANGE_REFUSED with its message", async () => {

@@ -4,12 +4,16 @@
 // signing and audit as a bot's. Nothing here signs, and nothing here holds a key.
 import type { Readable } from 'node:stream';
 import { isErrorCode, KeywardError } from '@keyward/protocol/errors';
+import type {
+  Candles, OrderBook, PlaceOrder, Portfolio, PortfolioBalance, PortfolioExchange, Ticker,
+} from '@keyward/protocol/trading-api';
 import type { Pipeline } from '../gateway/index.js';
-import { formatDecimal, multiply, parseDecimal, PLAIN_DECIMAL, ratio, toRoundedNumber, type Scaled } from './decimal.js';
+import { formatDecimal, multiply, parseDecimal, PLAIN_DECIMAL, ratio, toRoundedNumber, toRoundedString, type Scaled } from './decimal.js';
 import {
-  INTERVALS, type Answer, type Balance, type Book, type Call, type Candle, type Dialect, type Interval, type NativeRequest,
-  type Order, type OrderType, type Quote, type Side,
+  INTERVALS, splitSymbol, type Answer, type Book, type Call, type Dialect, type Interval, type NativeRequest,
+  type Order, type OrderType, type Side,
 } from './dialect.js';
+import { FALLBACK_FEE_ESTIMATE, FEE_ESTIMATES } from './fees.js';
 import { binance } from './dialects/binance.js';
 import { coinbase } from './dialects/coinbase.js';
 import { kraken } from './dialects/kraken.js';
@@ -20,7 +24,7 @@ type IncomingRequest = Parameters<Pipeline['handle']>[0];
 export const DIALECTS: readonly Dialect[] = [binance, okx, kraken, coinbase];
 
 export interface TradingDeps {
-  readonly pipeline: Pick<Pipeline, 'handle'>;
+  readonly pipeline: Pick<Pipeline, 'handle' | 'check'>;
   /** A live Keyward token for this credential, issued for the signed-in session (the server's). */
   appToken(accountId: string, sessionId: string, credentialName: string): Promise<string>;
   credentials(accountId: string): Promise<readonly { readonly name: string; readonly exchange: string }[]>;
@@ -29,63 +33,44 @@ export interface TradingDeps {
   readonly now: () => number;
 }
 
+export type { Candles, OrderBook, PlaceOrder, Portfolio, PortfolioBalance, PortfolioExchange, Ticker } from '@keyward/protocol/trading-api';
+
 /** A unified symbol: BASE/QUOTE in capitals. */
 export const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-export interface Ticker extends Quote {
+
+
+
+
+
+
+
+export interface OrderPreview {
   readonly exchange: string;
-  readonly symbol: string;
-  readonly at: number;
-}
-
-export interface OrderBook extends Book {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly at: number;
-}
-
-export interface Candles {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly interval: Interval;
-  /** False when the exchange (or the sandbox standing in for it) has no candles endpoint. */
-  readonly supported: boolean;
-  readonly reason: string | null;
-  readonly candles: readonly Candle[];
-}
-
-export interface PortfolioBalance extends Balance {
-  readonly total: string;
-  /** In the portfolio's quote, 2 dp; null when no price for it could be had. */
-  readonly value: number | null;
-}
-
-export interface PortfolioExchange {
-  readonly credential: string;
-  readonly exchange: string;
-  readonly balances: readonly PortfolioBalance[];
-  /** Sum of the balances with a value (those without one are left out); null when the exchange failed. */
-  readonly total: number | null;
-  readonly error: { readonly code: string; readonly message: string } | null;
-}
-
-export interface Portfolio {
-  readonly quote: string;
-  readonly total: number;
-  readonly exchanges: readonly PortfolioExchange[];
-  /** Valued assets across every exchange, largest first; share of the total in [0, 1], 4 dp. */
-  readonly allocation: readonly { readonly asset: string; readonly value: number; readonly share: number }[];
-  readonly at: number;
-}
-
-export interface PlaceOrder {
-  readonly credential: string;
   readonly symbol: string;
   readonly side: Side;
   readonly type: OrderType;
   readonly quantity: string;
-  readonly price?: string | undefined;
+  /** The limit price; for a market order the average price the visible book gives; null without a book. */
+  readonly price: string | null;
+  readonly quote: string;
+  /** Quantity × price in the quote; null when no price could be had. */
+  readonly notional: string | null;
+  /** Whether the order would pay the maker or the taker rate (a limit that crosses the book takes). */
+  readonly liquidity: 'maker' | 'taker';
+  /** An ESTIMATE: the exchange's entry-tier rate (trading/fees.ts), not the account's own. */
+  readonly feeRate: string;
+  readonly feeEstimate: string | null;
+  /** A buy: notional + fee (what it costs); a sell: notional − fee (what it brings). */
+  readonly total: string | null;
+  /** Nothing below stands in the way: the gateway's policy allows it and the balance covers it. */
+  readonly allowed: boolean;
+  /** Why it would not go through: policy refusals (KW_* code first) and balance shortfalls. */
+  readonly reasons: readonly string[];
+  /** Things worth knowing that do not stop it (a thin book, the fee being an estimate). */
+  readonly notes: readonly string[];
+  readonly at: number;
 }
 
 function input(detail: string): KeywardError {
@@ -153,15 +138,16 @@ export function createTrading(deps: TradingDeps) {
   };
 
   /** One request through the gateway pipeline, exactly as a bot's would arrive. */
+  const incomingOf = (d: Dialect, req: NativeRequest, token: string | null): IncomingRequest => ({
+    method: req.method,
+    url: `/${d.exchange}${req.path}${req.query === '' ? '' : `?${req.query}`}`,
+    headers: { ...req.headers, ...(token === null ? {} : d.tokenHeaders(token)) },
+    body: Buffer.from(req.body, 'utf8'),
+    sourceIp,
+  });
+
   async function send(d: Dialect, req: NativeRequest, token: string | null): Promise<Answer> {
-    const incoming: IncomingRequest = {
-      method: req.method,
-      url: `/${d.exchange}${req.path}${req.query === '' ? '' : `?${req.query}`}`,
-      headers: { ...req.headers, ...(token === null ? {} : d.tokenHeaders(token)) },
-      body: Buffer.from(req.body, 'utf8'),
-      sourceIp,
-    };
-    const outcome = await deps.pipeline.handle(incoming);
+    const outcome = await deps.pipeline.handle(incomingOf(d, req, token));
     if (outcome.kind === 'refused') throw refusalError(outcome.body, outcome.status);
     let text: string;
     try {
@@ -211,7 +197,7 @@ export function createTrading(deps: TradingDeps) {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw input('limit must be a whole number from 1 to 1000');
     const list = await run(d, d.candles, { symbol: checkSymbol(symbol), interval, limit, nowMs: deps.now() }, null);
     if (list === null) {
-      return { exchange, symbol, interval, supported: false, reason: `${exchange} answered that it has no candles endpoint (the sandbox exchange serves none)`, candles: [] };
+      return { exchange, symbol, interval, supported: false, reason: `${exchange} answered that it has no candles endpoint`, candles: [] };
     }
     return { exchange, symbol, interval, supported: true, reason: null, candles: list };
   }
@@ -272,7 +258,7 @@ export function createTrading(deps: TradingDeps) {
     return { quote, total: toRoundedNumber(total, 2), exchanges, allocation, at: deps.now() };
   }
 
-  async function placeOrder(accountId: string, sessionId: string, o: PlaceOrder): Promise<Order> {
+  function checkOrder(o: PlaceOrder): { symbol: string; quantity: string; price: string | null } {
     const symbol = checkSymbol(o.symbol);
     if (o.side !== 'buy' && o.side !== 'sell') throw input('side must be buy or sell');
     if (o.type !== 'limit' && o.type !== 'market') throw input('type must be limit or market');
@@ -284,6 +270,11 @@ export function createTrading(deps: TradingDeps) {
     } else if (o.price !== undefined) {
       throw input('a market order takes no price');
     }
+    return { symbol, quantity, price };
+  }
+
+  async function placeOrder(accountId: string, sessionId: string, o: PlaceOrder): Promise<Order> {
+    const { symbol, quantity, price } = checkOrder(o);
     const { d, token } = await session(accountId, sessionId, o.credential);
     const placed = await run(d, d.placeOrder, { symbol, side: o.side, type: o.type, quantity, price }, token);
     if (typeof placed !== 'string') return placed;
@@ -294,6 +285,92 @@ export function createTrading(deps: TradingDeps) {
     } catch {
       return { id: placed, symbol, side: o.side, type: o.type, quantity, price, filled: '0', status: 'open', createdAt: deps.now() };
     }
+  }
+
+  /**
+   * What an order would cost and whether it would go through, WITHOUT sending it: the notional
+   * (limit price, or the visible book walked for a market order), an estimated fee, the balance it
+   * needs, and the gateway's policy decision for the exact request placeOrder would send
+   * (`policy`; without one, the order is not called allowed). Market data and balances are read
+   * through the gateway like every other read.
+   */
+  async function previewOrder(accountId: string, sessionId: string, o: PlaceOrder): Promise<OrderPreview> {
+    const { symbol, quantity, price } = checkOrder(o);
+    const { d, token } = await session(accountId, sessionId, o.credential);
+    const [base, quote] = splitSymbol(symbol);
+    const reasons: string[] = [];
+    const notes: string[] = [];
+    const qty = parseDecimal(quantity) ?? 0n;
+    const fail = (e: unknown): string => (e instanceof KeywardError ? `${e.code}: ${e.message}` : 'unreadable');
+
+    let book: Book | null = null;
+    try {
+      book = await run(d, d.book, { symbol, depth: 100 }, null);
+    } catch (e) {
+      notes.push(`the order book could not be read (${fail(e)})`);
+    }
+    const near = o.side === 'buy' ? book?.asks : book?.bids;
+    let notional: Scaled | null = null;
+    let liquidity: 'maker' | 'taker' = 'taker';
+    let shownPrice: string | null = price;
+    if (price !== null) {
+      const limit = parseDecimal(price) ?? 0n;
+      notional = multiply(qty, limit);
+      const best = near?.[0] === undefined ? undefined : parseDecimal(near[0][0]);
+      const crosses = best !== undefined && (o.side === 'buy' ? limit >= best : limit <= best);
+      liquidity = crosses ? 'taker' : 'maker';
+    } else if (near === undefined || near.length === 0) {
+      reasons.push(`there is no ${o.side === 'buy' ? 'ask' : 'bid'} on the book to price a market order`);
+    } else {
+      let left = qty;
+      let sum = 0n;
+      let worst = 0n;
+      for (const [p, q] of near) {
+        const lp = parseDecimal(p) ?? 0n;
+        const size = parseDecimal(q) ?? 0n;
+        const take = size < left ? size : left;
+        sum += multiply(take, lp);
+        left -= take;
+        worst = lp;
+        if (left <= 0n) break;
+      }
+      if (left > 0n) {
+        notes.push(`the visible book holds only ${formatDecimal(qty - left)} ${base}; the rest is priced at its worst level, and would fill worse`);
+        sum += multiply(left, worst);
+      }
+      notional = sum;
+      shownPrice = qty > 0n ? toRoundedString((sum * 10n ** 18n) / qty, 8) : null;
+    }
+    const rates = FEE_ESTIMATES[d.exchange] ?? FALLBACK_FEE_ESTIMATE;
+    const feeRate = liquidity === 'maker' ? rates.maker : rates.taker;
+    const fee = notional === null ? null : multiply(notional, parseDecimal(feeRate) ?? 0n);
+    const total = notional === null || fee === null ? null : o.side === 'buy' ? notional + fee : notional - fee;
+    notes.push(`the fee is an estimate at ${d.exchange}'s entry-tier ${liquidity} rate; the account's own tier may differ`);
+
+    try {
+      const held = await run(d, d.balances, null, token);
+      const free = (asset: string): Scaled => parseDecimal(held.find((b) => b.asset === asset)?.free ?? '0') ?? 0n;
+      if (o.side === 'buy' && total !== null && free(quote) < total) {
+        reasons.push(`not enough ${quote}: ${toRoundedString(total, 8)} needed with the estimated fee, ${formatDecimal(free(quote))} free`);
+      }
+      if (o.side === 'sell' && free(base) < qty) {
+        reasons.push(`not enough ${base}: ${quantity} needed, ${formatDecimal(free(base))} free`);
+      }
+    } catch (e) {
+      reasons.push(`the balances could not be read (${fail(e)})`);
+    }
+
+    // The gateway decides the exact request placeOrder would send, with no audit, usage, signature
+    // or sending (Pipeline.check): the same code path that decides it for real.
+    const verdict = await deps.pipeline.check(incomingOf(d, d.placeOrder.request({ symbol, side: o.side, type: o.type, quantity, price }), token));
+    if (!verdict.allowed) reasons.push(fail(refusalError(verdict.body, verdict.status)));
+
+    const money = (v: Scaled | null): string | null => (v === null ? null : toRoundedString(v, 8));
+    return {
+      exchange: d.exchange, symbol, side: o.side, type: o.type, quantity, price: shownPrice, quote,
+      notional: money(notional), liquidity, feeRate, feeEstimate: money(fee), total: money(total),
+      allowed: reasons.length === 0, reasons, notes, at: deps.now(),
+    };
   }
 
   async function cancelOrder(accountId: string, sessionId: string, credential: string, id: string, symbol: string): Promise<{ id: string; symbol: string; status: 'cancelled' }> {
@@ -319,7 +396,7 @@ export function createTrading(deps: TradingDeps) {
   return {
     /** Exchanges with an app dialect. */
     exchanges: (): string[] => [...byExchange.keys()],
-    portfolio, ticker, orderBook, candles, placeOrder, cancelOrder, openOrders, orderHistory,
+    portfolio, ticker, orderBook, candles, placeOrder, previewOrder, cancelOrder, openOrders, orderHistory,
   };
 }
 

@@ -56,7 +56,7 @@ export async function openDelegated(kek: KeyEncryptionKey, row: Sealed & Pick<Cr
   }
 }
 
-const bindingAd = (accountId: string, credentialId: string, accessor: string, purpose: AdFields['purpose']): AdFields =>
+export const bindingAd = (accountId: string, credentialId: string, accessor: string, purpose: AdFields['purpose']): AdFields =>
   ({ owner: accountId, record: `${credentialId}/${accessor}`, purpose });
 
 /** The wrapping key of one token binding: HKDF over the server share and the token's share. */

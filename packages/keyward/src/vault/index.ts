@@ -16,3 +16,4 @@ export {
 } from './custody.js';
 export { loadServerSecrets, SERVER_SECRET_META_KEY, type ServerSecrets } from './server-secrets.js';
 export { createSessionKeyRing, type SessionKeyRing } from './session-keys.js';
+export { rotateServerKek, type KekRotationReport } from './rotate-kek.js';

@@ -13,7 +13,7 @@ import type { KeyEncryptionKey } from '../kms/index.js';
 import type { MetaRepo } from '../store/index.js';
 
 export const SERVER_SECRET_META_KEY = 'server-secret';
-const SECRET_AD: AdFields = { owner: 'server', record: SERVER_SECRET_META_KEY, purpose: PURPOSES.serverSecret };
+export const SERVER_SECRET_AD: AdFields = { owner: 'server', record: SERVER_SECRET_META_KEY, purpose: PURPOSES.serverSecret };
 const totpAd = (accountId: string, factorId: string): AdFields => ({ owner: accountId, record: factorId, purpose: PURPOSES.totpSeed });
 
 export interface ServerSecrets {
@@ -35,11 +35,11 @@ export interface ServerSecrets {
 }
 
 /** Stored form: the KEK's id (for rotation), then the wrapped secret. */
-function encode(kekId: string, wrapped: Uint8Array): Uint8Array {
+export function encodeServerSecret(kekId: string, wrapped: Uint8Array): Uint8Array {
   return Buffer.from(JSON.stringify({ v: 1, kekId, wrapped: Buffer.from(wrapped).toString('base64') }));
 }
 
-function decode(stored: Uint8Array): { kekId: string; wrapped: Buffer } {
+export function decodeServerSecret(stored: Uint8Array): { kekId: string; wrapped: Buffer } {
   try {
     const o = JSON.parse(Buffer.from(stored).toString('utf8')) as { v?: unknown; kekId?: unknown; wrapped?: unknown };
     if (o.v === 1 && typeof o.kekId === 'string' && typeof o.wrapped === 'string') return { kekId: o.kekId, wrapped: Buffer.from(o.wrapped, 'base64') };
@@ -54,16 +54,16 @@ export async function loadServerSecrets(deps: { kek: KeyEncryptionKey; meta: Met
   if (stored === undefined) {
     const fresh = SecureBuffer.random(32);
     try {
-      stored = await deps.meta.putIfAbsent(SERVER_SECRET_META_KEY, encode(deps.kek.id, await deps.kek.wrap(fresh, SECRET_AD)));
+      stored = await deps.meta.putIfAbsent(SERVER_SECRET_META_KEY, encodeServerSecret(deps.kek.id, await deps.kek.wrap(fresh, SERVER_SECRET_AD)));
     } finally {
       fresh.release();
     }
   }
-  const { kekId, wrapped } = decode(stored);
+  const { kekId, wrapped } = decodeServerSecret(stored);
   if (kekId !== deps.kek.id) {
     throw new KeywardError('KW_CONFIG_INVALID', `The server secret is wrapped by key-encryption key ${kekId}, not by the configured ${deps.kek.id}.`);
   }
-  const secret = await deps.kek.unwrap(wrapped, SECRET_AD);
+  const secret = await deps.kek.unwrap(wrapped, SERVER_SECRET_AD);
   const seeds: SecureBuffer[] = [];
   const sub = (label: string): SecureBuffer => {
     const k = deriveSubkey(secret, label);

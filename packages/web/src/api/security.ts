@@ -4,8 +4,6 @@
 import type { Policy } from '@keyward/protocol/policy';
 import { request } from './http.js';
 
-// http.ts types the four methods the auth calls use; narrowing a token is the one PATCH.
-const send = request as <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<T>;
 const seg = (s: string): string => encodeURIComponent(s);
 
 export interface TokenView {
@@ -61,14 +59,14 @@ export interface NewToken {
   readonly uses?: number;
 }
 
-export const listTokens = (): Promise<{ tokens: TokenView[] }> => send('GET', '/tokens');
-export const issueToken = (t: NewToken): Promise<IssuedToken> => send('POST', '/tokens', t);
-export const changeTokenPolicy = (accessor: string, policy: Policy): Promise<TokenView> => send('PATCH', `/tokens/${seg(accessor)}`, { policy });
-export const revokeToken = (accessor: string): Promise<{ revoked: number }> => send('DELETE', `/tokens/${seg(accessor)}`);
+export const listTokens = (): Promise<{ tokens: TokenView[] }> => request('GET', '/tokens');
+export const issueToken = (t: NewToken): Promise<IssuedToken> => request('POST', '/tokens', t);
+export const changeTokenPolicy = (accessor: string, policy: Policy): Promise<TokenView> => request('PATCH', `/tokens/${seg(accessor)}`, { policy });
+export const revokeToken = (accessor: string): Promise<{ revoked: number }> => request('DELETE', `/tokens/${seg(accessor)}`);
 export const tokenAccessLog = (accessor: string, limit = 100): Promise<{ records: AccessRecord[] }> =>
-  send('GET', `/tokens/${seg(accessor)}/access-log?limit=${String(limit)}`);
-export const auditStatus = (): Promise<AuditStatus> => send('GET', '/audit/status');
-export const listCredentials = (): Promise<{ credentials: CredentialSummary[] }> => send('GET', '/credentials');
+  request('GET', `/tokens/${seg(accessor)}/access-log?limit=${String(limit)}`);
+export const auditStatus = (): Promise<AuditStatus> => request('GET', '/audit/status');
+export const listCredentials = (): Promise<{ credentials: CredentialSummary[] }> => request('GET', '/credentials');
 
 export interface SessionView {
   readonly id: string;
@@ -84,8 +82,8 @@ export interface SessionView {
   readonly unlocked: boolean;
 }
 
-export const listSessions = (): Promise<{ sessions: SessionView[] }> => send('GET', '/sessions');
-export const endSession = (id: string): Promise<void> => send('DELETE', `/sessions/${seg(id)}`);
+export const listSessions = (): Promise<{ sessions: SessionView[] }> => request('GET', '/sessions');
+export const endSession = (id: string): Promise<void> => request('DELETE', `/sessions/${seg(id)}`);
 
 export interface Notification {
   readonly id: string;
@@ -97,29 +95,24 @@ export interface Notification {
 }
 
 export const listNotifications = (unreadOnly = false): Promise<{ notifications: Notification[] }> =>
-  send('GET', `/notifications${unreadOnly ? '?unread=1' : ''}`);
-export const markNotificationsRead = (ids: readonly string[] | 'all'): Promise<{ marked: number }> => send('POST', '/notifications/read', { ids });
+  request('GET', `/notifications${unreadOnly ? '?unread=1' : ''}`);
+export const markNotificationsRead = (ids: readonly string[] | 'all'): Promise<{ marked: number }> => request('POST', '/notifications/read', { ids });
 
 export interface FactorView { readonly id: string; readonly label: string; readonly createdAt: number; readonly usedAt: number | null }
 export interface SecondFactors { readonly totp: FactorView[]; readonly passkeys: FactorView[]; readonly recoveryCodesLeft: number }
 
-export const listSecondFactors = (): Promise<SecondFactors> => send('GET', '/account/second-factors');
-export const startTotp = (): Promise<{ otpauthUri: string; qrSvg: string; confirmBy: number }> => send('POST', '/account/totp');
+export const listSecondFactors = (): Promise<SecondFactors> => request('GET', '/account/second-factors');
+export const startTotp = (): Promise<{ otpauthUri: string; qrSvg: string; confirmBy: number }> => request('POST', '/account/totp');
 export const confirmTotp = (code: string, label: string): Promise<{ enrolled: boolean; recoveryCodes: string[] | null }> =>
-  send('POST', '/account/totp/confirm', { code, label });
-export const replaceRecoveryCodes = (): Promise<{ recoveryCodes: string[] }> => send('POST', '/account/recovery-codes');
-export const removeSecondFactor = (id: string): Promise<void> => send('DELETE', `/account/second-factors/${seg(id)}`);
-export const passkeyRegistrationOptions = (): Promise<Record<string, unknown>> => send('POST', '/account/passkeys/options');
+  request('POST', '/account/totp/confirm', { code, label });
+export const replaceRecoveryCodes = (): Promise<{ recoveryCodes: string[] }> => request('POST', '/account/recovery-codes');
+export const removeSecondFactor = (id: string): Promise<void> => request('DELETE', `/account/second-factors/${seg(id)}`);
+export const passkeyRegistrationOptions = (): Promise<Record<string, unknown>> => request('POST', '/account/passkeys/options');
 export const addPasskey = (label: string, response: Record<string, unknown>): Promise<{ id: string; recoveryCodes: string[] | null }> =>
-  send('POST', '/account/passkeys', { label, response });
+  request('POST', '/account/passkeys', { label, response });
 
-export interface ReauthFactor { readonly totp?: string; readonly recoveryCode?: string; readonly passkey?: Record<string, unknown> }
-export const reauthenticate = (authKey: string, factor: ReauthFactor): Promise<{ freshUntil: number }> =>
-  send('POST', '/session/reauth', { authKey, ...factor });
-export const reauthPasskeyOptions = (): Promise<Record<string, unknown>> => send('POST', '/session/passkey-options');
-
-export const changePasswordOnServer = (body: unknown): Promise<{ otherSessionsEnded: number }> => send('PUT', '/account/password', body);
-export const changeEmail = (email: string): Promise<{ email: string }> => send('PUT', '/account/email', { email });
-export const setIpAllowlist = (cidrs: readonly string[] | null): Promise<{ cidrs: string[] | null }> => send('PUT', '/account/ip-allowlist', { cidrs });
+export const changePasswordOnServer = (body: unknown): Promise<{ otherSessionsEnded: number }> => request('PUT', '/account/password', body);
+export const changeEmail = (email: string): Promise<{ email: string }> => request('PUT', '/account/email', { email });
+export const setIpAllowlist = (cidrs: readonly string[] | null): Promise<{ cidrs: string[] | null }> => request('PUT', '/account/ip-allowlist', { cidrs });
 export const breakGlass = (): Promise<{ tokensRevoked: number; sessionsEnded: number; tookMs: number }> =>
-  send('POST', '/account/break-glass', { confirm: 'BREAK GLASS' });
+  request('POST', '/account/break-glass', { confirm: 'BREAK GLASS' });

@@ -1,16 +1,15 @@
 // keyward serve: the multi-user server (app API, gateway, and with --sandbox the sandbox exchange).
 // Configuration comes from --config FILE, KEYWARD_* variables and these flags, later wins; every
 // problem is reported at once before anything starts.
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../../config/index.js';
 import { startServer } from '../../main/index.js';
-import { checkLockingOnce, type CommandContext } from '../context.js';
+import { checkLockingOnce, defaultServerDataDir, type CommandContext } from '../context.js';
 import { info } from '../output.js';
 
 interface ServeCliOptions {
   config?: string; host?: string; port?: string; gatewayPort?: string; db?: string; dataDir?: string; kek?: string; sandbox?: boolean;
-  tlsCert?: string; tlsKey?: string; insecureListen?: boolean; publicUrl?: string; smtpUrl?: string;
+  tlsCert?: string; tlsKey?: string; insecureListen?: boolean; publicUrl?: string; smtpUrl?: string; webRoot?: string;
 }
 
 export function registerServe(program: Command, ctx: () => CommandContext, env: NodeJS.ProcessEnv): void {
@@ -30,17 +29,18 @@ export function registerServe(program: Command, ctx: () => CommandContext, env: 
     .option('--insecure-listen', 'allow a non-loopback address without TLS (behind a TLS proxy only)')
     .option('--public-url <url>', 'the URL people open (passkey origin, links in e-mails)')
     .option('--smtp-url <url>', 'SMTP server for notification e-mails, smtp://host:port')
+    .option('--web-root <dir>', 'serve this build of the web app (default: packages/web/dist beside this Keyward)')
     .action(async (o: ServeCliOptions) => {
       const config = loadServerConfig({
         ...(o.config === undefined ? {} : { file: o.config }),
         env,
         flags: {
           host: o.host, port: o.port, gatewayPort: o.gatewayPort, db: o.db, dataDir: o.dataDir, kek: o.kek, sandbox: o.sandbox,
-          tlsCert: o.tlsCert, tlsKey: o.tlsKey, insecureListen: o.insecureListen, publicUrl: o.publicUrl, smtpUrl: o.smtpUrl,
+          tlsCert: o.tlsCert, tlsKey: o.tlsKey, insecureListen: o.insecureListen, publicUrl: o.publicUrl, smtpUrl: o.smtpUrl, webRoot: o.webRoot,
         },
       });
       checkLockingOnce();
-      const server = await startServer({ config, defaultDataDir: join(ctx().env.defaultHome, '..', 'keyward-server') });
+      const server = await startServer({ config, defaultDataDir: defaultServerDataDir(ctx()) });
       info(`Keyward is running. Open ${server.url}`);
       info(`Gateway for bots: ${server.gatewayUrl}/<exchange>/...`);
       if (server.sandbox !== null) info(`Sandbox exchange: ${server.sandbox.url} (paper money; every exchange request goes here)`);

@@ -8,6 +8,7 @@ import type { MarketSpec } from '../markets.js';
 import type { Order, RejectReason } from '../matching-engine.js';
 import { isResponse, json, parseForm, toRecord, type WireRequest, type WireResponse } from '../wire.js';
 import { checkTiming, isValidEd25519Signature, isValidHmacSignature, signedPayload } from './binance-auth.js';
+import { buildCandles } from '../candles.js';
 import { hexId, performWithdrawal, type Dialect, type DialectContext } from './dialect.js';
 
 type Security = 'NONE' | 'SIGNED';
@@ -49,6 +50,12 @@ const REJECTIONS: Record<RejectReason, WireResponse> = {
   INSUFFICIENT_FUNDS: err(400, -2010, 'Account has insufficient balance for requested action.'),
   POST_ONLY_WOULD_TAKE: err(400, -2010, 'Order would immediately match and take.'),
   DUPLICATE_CLIENT_ORDER_ID: err(400, -2010, 'Duplicate order sent.'),
+};
+
+/** Kline intervals the sandbox cuts (1s, 3d, 1w and 1M are Binance's too, but not served here). */
+const KLINE_MS: Readonly<Record<string, number>> = {
+  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000, '2h': 7_200_000,
+  '4h': 14_400_000, '6h': 21_600_000, '8h': 28_800_000, '12h': 43_200_000, '1d': 86_400_000,
 };
 
 export function marketId(m: MarketSpec): string {
@@ -229,6 +236,31 @@ export function createBinanceDialect(ctx: DialectContext): Dialect {
     allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'],
   });
 
+  // GET /api/v3/klines: [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades,
+  // takerBuyBase, takerBuyQuote, "0"], oldest first. The taker-buy half is synthetic: half of each.
+  const klines = (c: Call): WireResponse => {
+    const m = market(c.params);
+    if (isResponse(m)) return m;
+    if (c.params.interval === undefined) return mandatory('interval');
+    const intervalMs = KLINE_MS[c.params.interval];
+    if (intervalMs === undefined) return err(400, -1120, 'Invalid interval.');
+    const ints: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
+    for (const name of ['startTime', 'endTime', 'limit'] as const) {
+      const v = c.params[name];
+      if (v === undefined) continue;
+      if (!/^\d{1,15}$/.test(v)) return illegal(name);
+      ints[name] = Number(v);
+    }
+    const limit = Math.min(Math.max(ints.limit ?? 500, 1), 1000);
+    const list = buildCandles(ctx.feed, ctx.engine, m.symbol, {
+      intervalMs, fromMs: ints.startTime, toMs: ints.endTime, limit, anchor: ints.startTime === undefined ? 'end' : 'start', nowMs: c.now,
+    });
+    return json(200, list.map((k) => [
+      k.openMs, fx(k.open), fx(k.high), fx(k.low), fx(k.close), fx(k.volume), k.openMs + intervalMs - 1, fx(k.quoteVolume),
+      k.trades, fx(k.volume / 2n), fx(k.quoteVolume / 2n), '0',
+    ]));
+  };
+
   const routes: Record<string, Route> = {
     'GET /api/v3/ping': { security: 'NONE', run: () => json(200, {}) },
     'GET /api/v3/time': { security: 'NONE', run: (c) => json(200, { serverTime: c.now }) },
@@ -256,6 +288,8 @@ export function createBinanceDialect(ctx: DialectContext): Dialect {
         return json(200, { lastUpdateId: b.step, bids: side(b.bids), asks: side(b.asks) });
       },
     },
+    'GET /api/v3/klines': { security: 'NONE', run: klines },
+    'GET /api/v3/uiKlines': { security: 'NONE', run: klines },
     'GET /api/v3/ticker/24hr': { security: 'NONE', run: (c) => perSymbol(c.params, c.now, (m) => ticker24(m, c.now)) },
     'GET /api/v3/ticker/price': {
       security: 'NONE',

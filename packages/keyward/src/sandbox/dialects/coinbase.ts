@@ -9,6 +9,7 @@ import type { MarketSpec } from '../markets.js';
 import { averagePrice, type Order, type RejectReason } from '../matching-engine.js';
 import { isResponse, json, parseForm, parseJsonObject, scalar, type WireRequest, type WireResponse } from '../wire.js';
 import { verifyCdpJwt } from './coinbase-auth.js';
+import { buildCandles } from '../candles.js';
 import { performWithdrawal, seededUuid, type Dialect, type DialectContext } from './dialect.js';
 
 /** The host real CDP tokens name in their uri claim. */
@@ -48,6 +49,13 @@ const REJECTIONS: Record<RejectReason, { error: string; message: string; preview
   POST_ONLY_WOULD_TAKE: { error: 'INVALID_LIMIT_PRICE_POST_ONLY', message: 'Limit price too high or too low for post only order', preview: 'PREVIEW_INVALID_LIMIT_PRICE_POST_ONLY' },
   DUPLICATE_CLIENT_ORDER_ID: { error: 'UNKNOWN_FAILURE_REASON', message: 'Duplicate client_order_id', preview: 'UNKNOWN_PREVIEW_FAILURE_REASON' },
 };
+
+/** Candle granularities the sandbox cuts, in seconds (Advanced Trade's enum). */
+const GRANULARITY: Readonly<Record<string, number>> = {
+  ONE_MINUTE: 60, FIVE_MINUTE: 300, FIFTEEN_MINUTE: 900, THIRTY_MINUTE: 1800, ONE_HOUR: 3600, TWO_HOUR: 7200,
+  SIX_HOUR: 21_600, ONE_DAY: 86_400,
+};
+const MAX_CANDLES = 350;
 
 /** The key name a bearer token claims, without verifying anything. */
 function jwtSubject(authorization: string | undefined): string | undefined {
@@ -227,6 +235,33 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
     },
   });
 
+  // {"candles":[{start, low, high, open, close, volume}]}: strings, start in UNIX seconds, newest
+  // first; start, end and granularity are required, and a range over 350 candles is refused.
+  const candlesRoute = (pattern: RegExp, auth: boolean): Route => ({
+    method: 'GET', pattern, auth, ...readScope(auth),
+    run: (c) => {
+      const invalid = (detail: string): WireResponse => json(400, { error: 'INVALID_ARGUMENT', error_details: detail, message: detail });
+      const m = byId.get(decodeURIComponent(c.path[1] ?? ''));
+      if (m === undefined) return json(404, { error: 'NOT_FOUND', error_details: 'product not found', message: 'product not found' });
+      const seconds = GRANULARITY[c.query.granularity ?? ''];
+      if (seconds === undefined) return invalid('granularity is required and must be one of ' + Object.keys(GRANULARITY).join(', '));
+      const start = Number(c.query.start);
+      const end = Number(c.query.end);
+      if (!/^\d{1,12}$/.test(c.query.start ?? '') || !/^\d{1,12}$/.test(c.query.end ?? '') || end < start) return invalid('start and end are required UNIX timestamps, start before end');
+      if ((end - start) / seconds > MAX_CANDLES) return invalid(`number of candles requested should be less than ${String(MAX_CANDLES)}`);
+      const limit = c.query.limit === undefined ? MAX_CANDLES : Number(c.query.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CANDLES) return invalid(`limit must be from 1 to ${String(MAX_CANDLES)}`);
+      const list = buildCandles(ctx.feed, ctx.engine, m.symbol, {
+        intervalMs: seconds * 1000, fromMs: start * 1000, toMs: end * 1000, limit, anchor: 'end', nowMs: c.now,
+      });
+      return json(200, {
+        candles: list.reverse().map((k) => ({
+          start: String(k.openMs / 1000), low: toPlain(k.low), high: toPlain(k.high), open: toPlain(k.open), close: toPlain(k.close), volume: toPlain(k.volume),
+        })),
+      });
+    },
+  });
+
   const tickerRoute = (pattern: RegExp, auth: boolean): Route => ({
     method: 'GET', pattern, auth, ...readScope(auth),
     run: (c) => {
@@ -245,10 +280,12 @@ export function createCoinbaseDialect(ctx: DialectContext): Dialect {
     { method: 'GET', pattern: /^\/api\/v3\/brokerage\/time$/, auth: false, run: (c) => json(200, { iso: iso(c.now), epochSeconds: String(Math.floor(c.now / 1000)), epochMillis: String(c.now) }) },
     productsRoute(/^\/api\/v3\/brokerage\/market\/products$/, false),
     tickerRoute(/^\/api\/v3\/brokerage\/market\/products\/([^/]+)\/ticker$/, false),
+    candlesRoute(/^\/api\/v3\/brokerage\/market\/products\/([^/]+)\/candles$/, false),
     productRoute(/^\/api\/v3\/brokerage\/market\/products\/([^/]+)$/, false),
     bookRoute(/^\/api\/v3\/brokerage\/market\/product_book$/, false),
     productsRoute(/^\/api\/v3\/brokerage\/products$/, true),
     tickerRoute(/^\/api\/v3\/brokerage\/products\/([^/]+)\/ticker$/, true),
+    candlesRoute(/^\/api\/v3\/brokerage\/products\/([^/]+)\/candles$/, true),
     productRoute(/^\/api\/v3\/brokerage\/products\/([^/]+)$/, true),
     bookRoute(/^\/api\/v3\/brokerage\/product_book$/, true),
     {

@@ -7,6 +7,7 @@ import type { StoredKey } from '../keys.js';
 import type { AssetSpec, MarketSpec } from '../markets.js';
 import { averagePrice, type Order, type RejectReason } from '../matching-engine.js';
 import { isResponse, json, parseForm, parseJsonObject, scalar, toRecord, type WireRequest, type WireResponse } from '../wire.js';
+import { buildCandles } from '../candles.js';
 import { hexId, performWithdrawal, type Dialect, type DialectContext } from './dialect.js';
 import { isValidKrakenSignature, parseNonce } from './kraken-auth.js';
 
@@ -266,6 +267,26 @@ export function createKrakenDialect(ctx: DialectContext): Dialect {
           t: [0, 0], l: [px(m, s.low), px(m, s.low)], h: [px(m, s.high), px(m, s.high)], o: px(m, s.open),
         }];
       })));
+    },
+    // result: { <pair>: [[time (s), open, high, low, close, vwap, volume, count], ...], last }, up to
+    // 720 entries oldest first, the last one still open; `last` is the newest committed entry's time.
+    OHLC: (p, now) => {
+      const m = pairOf(p.pair);
+      if (p.pair === undefined) return fail('EGeneral:Invalid arguments:pair');
+      if (m === undefined) return fail('EQuery:Unknown asset pair');
+      const minutes = Number(p.interval ?? '1');
+      if (![1, 5, 15, 30, 60, 240, 1440, 10080, 21600].includes(minutes)) return fail('EGeneral:Invalid arguments:interval');
+      const since = p.since === undefined ? undefined : Number(p.since);
+      if (since !== undefined && !Number.isSafeInteger(since)) return fail('EGeneral:Invalid arguments:since');
+      const list = buildCandles(ctx.feed, ctx.engine, m.symbol, {
+        intervalMs: minutes * 60_000, limit: 720, anchor: 'end', nowMs: now, fromMs: since === undefined ? undefined : since * 1000,
+      });
+      const rows = list.map((k) => [
+        k.openMs / 1000, px(m, k.open), px(m, k.high), px(m, k.low), px(m, k.close),
+        px(m, k.volume === ZERO ? k.close : (k.quoteVolume * 10n ** 12n) / k.volume), vol(k.volume), k.trades,
+      ]);
+      const committed = list.filter((k) => k.closed);
+      return ok({ [pairName(m)]: rows, last: Math.floor((committed[committed.length - 1]?.openMs ?? list[0]?.openMs ?? now) / 1000) });
     },
     Depth: (p, now) => {
       const m = pairOf(p.pair);

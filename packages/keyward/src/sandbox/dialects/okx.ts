@@ -8,6 +8,7 @@ import { sha256 } from '../keys.js';
 import type { MarketSpec } from '../markets.js';
 import { averagePrice, type Order, type RejectReason } from '../matching-engine.js';
 import { isResponse, json, parseForm, scalar, toRecord, type WireRequest, type WireResponse } from '../wire.js';
+import { buildCandles } from '../candles.js';
 import { hexId, performWithdrawal, type Dialect, type DialectContext } from './dialect.js';
 import { isValidOkxSignature, OKX_WINDOW_MS, parseOkxTimestamp } from './okx-auth.js';
 
@@ -47,6 +48,19 @@ function rejection(reason: RejectReason, m: MarketSpec | undefined): { sCode: st
     case 'UNKNOWN_ACCOUNT': return { sCode: '50111', sMsg: 'Invalid OK-ACCESS-KEY.' };
   }
 }
+
+const HOUR = 3_600_000;
+/**
+ * Candle bars the sandbox cuts, with their alignment: OKX's 6H, 12H and 1D start at midnight Hong
+ * Kong time (UTC+8), the "utc" variants at midnight UTC. 2D and longer are OKX's but not served here.
+ */
+const BARS: Readonly<Record<string, { ms: number; offsetMs: number }>> = {
+  '1m': { ms: 60_000, offsetMs: 0 }, '3m': { ms: 180_000, offsetMs: 0 }, '5m': { ms: 300_000, offsetMs: 0 },
+  '15m': { ms: 900_000, offsetMs: 0 }, '30m': { ms: 1_800_000, offsetMs: 0 }, '1H': { ms: HOUR, offsetMs: 0 },
+  '2H': { ms: 2 * HOUR, offsetMs: 0 }, '4H': { ms: 4 * HOUR, offsetMs: 0 },
+  '6H': { ms: 6 * HOUR, offsetMs: -8 * HOUR }, '12H': { ms: 12 * HOUR, offsetMs: -8 * HOUR }, '1D': { ms: 24 * HOUR, offsetMs: -8 * HOUR },
+  '6Hutc': { ms: 6 * HOUR, offsetMs: 0 }, '12Hutc': { ms: 12 * HOUR, offsetMs: 0 }, '1Dutc': { ms: 24 * HOUR, offsetMs: 0 },
+};
 
 export function instId(m: MarketSpec): string {
   return `${m.base}-${m.quote}`;
@@ -192,6 +206,34 @@ export function createOkxDialect(ctx: DialectContext): Dialect {
     'GET /api/v5/market/tickers': {
       auth: false,
       run: (c) => (c.params.instType === 'SPOT' ? ok(ctx.markets.map((m) => ticker(m, c.now))) : ok([])),
+    },
+    'GET /api/v5/market/candles': {
+      auth: false,
+      // data: [ts, o, h, l, c, vol (base), volCcy (quote, for spot), volCcyQuote, confirm], newest
+      // first, all strings; confirm "0" while the bar is still open. after/before are timestamps:
+      // records older than `after`, newer than `before`.
+      run: (c) => {
+        if (c.params.instId === undefined) return fail(200, '50014', 'Parameter instId can not be empty.');
+        const m = byId.get(c.params.instId);
+        if (m === undefined) return fail(200, '51001', 'Instrument ID does not exist.');
+        const bar = BARS[c.params.bar ?? '1m'];
+        if (bar === undefined) return fail(200, '51000', 'Parameter bar error');
+        const ts: Partial<Record<'after' | 'before' | 'limit', number>> = {};
+        for (const name of ['after', 'before', 'limit'] as const) {
+          const v = c.params[name];
+          if (v === undefined || v === '') continue;
+          if (!/^\d{1,15}$/.test(v)) return fail(200, '51000', `Parameter ${name} error`);
+          ts[name] = Number(v);
+        }
+        const list = buildCandles(ctx.feed, ctx.engine, m.symbol, {
+          intervalMs: bar.ms, offsetMs: bar.offsetMs, limit: Math.min(Math.max(ts.limit ?? 100, 1), 300), anchor: 'end', nowMs: c.now,
+          fromMs: ts.before === undefined ? undefined : ts.before + 1, toMs: ts.after === undefined ? undefined : ts.after - 1,
+        });
+        return ok(list.reverse().map((k) => [
+          String(k.openMs), toPlain(k.open), toPlain(k.high), toPlain(k.low), toPlain(k.close), toPlain(k.volume),
+          toPlain(k.quoteVolume), toPlain(k.quoteVolume), k.closed ? '1' : '0',
+        ]));
+      },
     },
     'GET /api/v5/market/books': {
       auth: false,

@@ -169,4 +169,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'portfolio-snapshots',
+    // The web app's portfolio value over time: one row per account and moment, in the quote it
+    // was valued in. The total is a decimal kept as text, exact on both backends.
+    sql: `
+      CREATE TABLE portfolio_snapshot (
+        account_id TEXT NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        quote TEXT NOT NULL,
+        total TEXT NOT NULL,
+        PRIMARY KEY (account_id, at)
+      );
+    `,
+  },
 ];

@@ -71,8 +71,10 @@ export const coinbase: Dialect = {
     },
   },
   candles: {
-    request: ({ symbol, interval, limit, nowMs }) => {
+    request: ({ symbol, interval, limit: wanted, nowMs }) => {
       const granularity = GRANULARITY[interval];
+      // Coinbase refuses a range of more than 350 candles.
+      const limit = Math.min(wanted, 350);
       if (granularity === undefined) throw new KeywardError('KW_INPUT_INVALID', `Coinbase has no ${interval} candles (1m, 5m, 15m, 1h, 1d)`);
       const end = Math.floor(nowMs / 1000);
       return get(`${B}/market/products/${native(symbol)}/candles`, {

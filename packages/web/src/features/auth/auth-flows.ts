@@ -1,8 +1,9 @@
 // Sign-up and sign-in from the password to an unlocked session, joining ../../crypto and
 // ../../api. Each key is wiped as soon as its step is done; the encryption key waits in this
 // closure only while a second factor is asked for.
-import { isSecondFactor, prelogin, signIn, signInSecondFactor, signUp, unlock, type SessionAnswer } from '../../api/auth.js';
+import { isSecondFactor, prelogin, signIn, signInPasskeyOptions, signInSecondFactor, signUp, unlock, type SecondFactor, type SessionAnswer } from '../../api/auth.js';
 import { deriveSignIn, openUserKey, prepareSignUp, secretJsonBody, wipe, type KdfProgress } from '../../crypto/index.js';
+import { getPasskeyAssertion } from '../../webauthn/index.js';
 import { holdUserKey } from './held-keys.js';
 
 async function unlockSession(userKey: Uint8Array): Promise<void> {
@@ -45,7 +46,9 @@ async function openAndUnlock(session: SessionAnswer, encryptionKey: Uint8Array):
 
 export interface PendingSecondFactor {
   readonly factors: readonly string[];
-  complete(factor: { totp: string } | { recoveryCode: string }): Promise<SessionAnswer>;
+  complete(factor: SecondFactor): Promise<SessionAnswer>;
+  /** Asks the server for a challenge bound to this ticket, the browser for the passkey, then completes. */
+  completeWithPasskey(): Promise<SessionAnswer>;
   cancel(): void;
 }
 
@@ -60,10 +63,12 @@ export async function signInAndUnlock(email: string, password: Uint8Array, onPro
   }
   if (!isSecondFactor(answer)) return openAndUnlock(answer, keys.encryptionKey);
   const { ticket, secondFactor } = answer;
+  // A wrong code may be retried with the same ticket, so the key is kept until success or cancel.
+  const complete = async (factor: SecondFactor): Promise<SessionAnswer> => openAndUnlock(await signInSecondFactor(ticket, factor), keys.encryptionKey);
   return {
     factors: secondFactor,
-    // A wrong code may be retried with the same ticket, so the key is kept until success or cancel.
-    complete: async (factor) => openAndUnlock(await signInSecondFactor(ticket, factor), keys.encryptionKey),
+    complete,
+    completeWithPasskey: async () => complete({ passkey: await getPasskeyAssertion(await signInPasskeyOptions(ticket)) }),
     cancel: () => wipe(keys.encryptionKey),
   };
 }
