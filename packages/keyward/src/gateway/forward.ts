@@ -79,6 +79,10 @@ export function createForwarder(options: { connections?: number; timeoutMs?: num
             const v = h[k];
             if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
           }
+          // The body is passed on byte for byte, so its length stays true: with it the answer to the
+          // client is not re-framed as chunks (fewer writes, nothing for the client to reassemble).
+          const length = h['content-length'];
+          if (length !== undefined && /^\d+$/.test(length)) out['content-length'] = length;
           resolve({ status: res.statusCode ?? 502, headers: out, body: res });
         });
         r.on('timeout', () => r.destroy(new Error('upstream timeout')));
