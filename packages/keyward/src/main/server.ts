@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { KeywardError } from '@keyward/protocol/errors';
 import { createThrottle } from '../accounts/index.js';
 import {
   authRoutes, createApiApp, createSessionService, credentialRoutes, judgePermissions, openApiRoute, passkeyRoutes, securityRoutes,
-  tokenRoutes, tradingRoutes, type ApiDeps, type CheckOutcome, type RouteDef,
+  route, tokenRoutes, tradingRoutes, type ApiDeps, type CheckOutcome, type RouteDef,
 } from '../api/index.js';
 import { appendCheckpoint, createAuditLog, readCheckpoints, verifyChain } from '../audit/index.js';
 import { AUTH_HASH_DEFAULTS, SecureBuffer, type AuthHashParams } from '../crypto/index.js';
@@ -257,6 +258,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...credentialRoutes(deps, { check: checkCredential, forget: (a, c) => keys.forget(a, c), egressAddress }),
       ...tradingRoutes(deps, { trading, exchanges }),
       ...auditRoutes(),
+      ...(sandbox === null ? [] : [paperKeyRoute(sandbox)]),
       {
         method: 'GET', url: '/api/v1/info', tag: 'auth', access: 'none',
         summary: 'What this server offers: the gateway URL bots use, the exchanges it connects, whether it runs the sandbox',
@@ -297,6 +299,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       }
       return out.reverse().slice(0, limit);
+    }
+
+    /**
+     * With --sandbox only: a paper key of the in-process sandbox, so a first-time user can try the
+     * connect wizard without an exchange account. Paper money: its secret comes back to the browser,
+     * which seals it like any other before upload. Restricted to this server's address, as a real
+     * key should be; `withdraw: true` makes one the server will refuse, to see that happen.
+     */
+    function paperKeyRoute(running: RunningSandbox): RouteDef {
+      return route({
+        method: 'POST', url: '/api/v1/sandbox/paper-key', tag: 'credentials', access: 'session', status: 201,
+        summary: 'Sandbox servers only: a paper key of the built-in sandbox exchange, for trying the connect wizard',
+        body: z.object({ exchange: z.enum(['binance', 'kraken', 'coinbase', 'okx']), withdraw: z.boolean().default(false) }).strict(),
+        handler: ({ body, reply }) => {
+          const key = running.sandbox.createKey({
+            exchange: body.exchange, permissions: body.withdraw ? ['read', 'trade', 'withdraw'] : ['read', 'trade'], ipRestrict: ['127.0.0.1'],
+          });
+          reply.code(201);
+          return Promise.resolve({ exchange: key.exchange, keyType: key.keyType, apiKey: key.apiKey, secret: key.secret, ...(key.passphrase === undefined ? {} : { passphrase: key.passphrase }) });
+        },
+      });
     }
 
     function auditRoutes(): RouteDef[] {

@@ -65,6 +65,15 @@ export const serverInfo = (): Promise<ServerInfo> => {
   return info;
 };
 export const listExchanges = (): Promise<ExchangesAnswer> => request('GET', '/exchanges');
+
+/** A sandbox server's paper key (paper money), for trying the wizard; sealed like any other before upload. */
+export interface PaperKey {
+  readonly exchange: string;
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly passphrase?: string;
+}
+export const paperKey = (exchange: string, withdraw: boolean): Promise<PaperKey> => request('POST', '/sandbox/paper-key', { exchange, withdraw });
 export const listCredentials = (): Promise<{ credentials: CredentialView[] }> => request('GET', '/credentials');
 export const connectCredential = (sealed: SealedCredential, custody: Custody): Promise<CredentialView> =>
   request('POST', '/credentials', { ...sealed, custody });

@@ -5,7 +5,7 @@
 import { findExchange } from '@keyward/protocol/exchange-ids';
 import { useRef, useState, type FormEvent } from 'react';
 import type { SessionAnswer } from '../../api/auth.js';
-import { listExchanges, refusedPermissions, serverInfo, setCustody, type KeyPermissions, type CredentialView, type Custody, type ExchangeChoice, type ExchangesAnswer } from '../../api/credentials.js';
+import { listExchanges, paperKey, refusedPermissions, serverInfo, setCustody, type KeyPermissions, type CredentialView, type Custody, type ExchangeChoice, type ExchangesAnswer } from '../../api/credentials.js';
 import { codeOf } from '../../ui/error-words.js';
 import { Field } from '../../ui/field.js';
 import { LoadedView, Spinner } from '../../ui/loading.js';
@@ -154,10 +154,35 @@ function KeyForm({ session, exchange, takenNames, onBack, onConnected }: {
     }
   }
 
+  // On a sandbox server the exchange is paper money: one button fills the form with a paper key.
+  const info = useLoad(serverInfo);
+  const sandbox = info.result.state === 'ready' && info.result.data.sandbox && ['binance', 'kraken', 'coinbase', 'okx'].includes(exchange.id);
+  async function fillPaperKey(withdraw: boolean): Promise<void> {
+    setError(null);
+    try {
+      const k = await paperKey(exchange.id, withdraw);
+      setApiKey(k.apiKey);
+      const pem = k.secret.includes('BEGIN');
+      const target = pem ? refs.privateKey.current : refs.secret.current;
+      if (target !== null) target.value = k.secret;
+      if (k.passphrase !== undefined && refs.passphrase.current !== null) refs.passphrase.current.value = k.passphrase;
+    } catch (e) {
+      setError({ message: reportError(e), refused: false, permissions: null });
+    }
+  }
+
   const secretInput = { type: 'password', autoComplete: 'off', spellCheck: false, autoCapitalize: 'off', autoCorrect: 'off', required: true } as const;
   return (
     <form onSubmit={(e) => void submit(e)} className="stack">
       <p>Paste the key from {exchange.name}. The secret is sealed in this browser with your account key before it is sent: the server never sees it in the clear.</p>
+      {sandbox && (
+        <Notice kind="info">
+          This server trades on the built-in sandbox (paper money).{' '}
+          <button type="button" className="link" onClick={() => void fillPaperKey(false)}>Fill in a paper key</button>
+          {' '}or{' '}
+          <button type="button" className="link" onClick={() => void fillPaperKey(true)}>one that can withdraw</button>, to see Keyward refuse it.
+        </Notice>
+      )}
       <Field label="Name for this key" value={name} onChange={(e) => setName(e.target.value)} required maxLength={60}
         pattern="[A-Za-z0-9 ._\-]+" hint="Letters, digits, spaces, dots, dashes. You will see it in Portfolio and Trade." />
       <Field label={guide.labels.apiKey ?? PART_LABELS.apiKey} value={apiKey} onChange={(e) => setApiKey(e.target.value)} required
