@@ -68,7 +68,8 @@ export function Shell({ session, onSignedOut }: { readonly session: SessionAnswe
   return (
     <ReauthProvider email={email}>
       <div className="shell">
-        <a className="skip" href="#main">Skip to content</a>
+        {/* Screens live in the URL's hash, so the link moves focus itself rather than the hash. */}
+        <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>Skip to content</a>
         <header className="topbar">
           <span className="brand">Keyward</span>
           <nav aria-label="Main" className="nav">
