@@ -24,13 +24,14 @@ function fixture() {
   let chain: TokenRow[] = [row('kwa_child', policy({})), row('kwa_parent', policy({ maxDailyNotional: 1000 }))];
   const audited: unknown[] = [];
   const sent: unknown[] = [];
+  const consumed: boolean[] = [];
   const usage = createUsageTracker(() => clock);
   const secret = SecureBuffer.from(Buffer.from('not-a-real-secret'), { wipeSource: true });
   const key = createKeyHandle({ apiKey: 'AK', secret, release: () => secret.release() }, { secretEncoding: 'utf8' });
   const deps: PipelineDeps = {
     adapter: adapterFor,
     upstream: () => 'http://127.0.0.1:9',
-    tokens: { verify: async (t: string) => (t === 'kw_good' ? { ok: true, token: chain[0] as TokenRow, policy: null, chain } : { ok: false, code: 'KW_TOKEN_REVOKED' }) },
+    tokens: { verify: async (t: string, o?: { consume?: boolean }) => (consumed.push(o?.consume !== false), t === 'kw_good' ? { ok: true, token: chain[0] as TokenRow, policy: null, chain } : { ok: false, code: 'KW_TOKEN_REVOKED' }) },
     credential: () => ({ id: 'c1', name: 'main', exchange: 'binance', key }),
     isLocked: () => false,
     audit: { append: async (_a, r) => { audited.push(r); return audited.length; }, appendLater: (_a, r) => { audited.push(r); } },
@@ -41,7 +42,7 @@ function fixture() {
     forwarder: { send: async (...a: unknown[]) => { sent.push(a); throw new Error('nothing may be sent'); }, close: async () => undefined },
     now: () => clock,
   };
-  return { pipeline: createPipeline(deps), audited, sent, usage, setChain: (c: TokenRow[]) => { chain = c; } };
+  return { pipeline: createPipeline(deps), audited, sent, consumed, usage, setChain: (c: TokenRow[]) => { chain = c; } };
 }
 
 const order = (qty: string, price: string, token = 'kw_good') => ({
@@ -65,13 +66,14 @@ test('a check decides as the gateway does: the chain, a parent\'s spend, the ban
   assert.equal(codeOf(await f.pipeline.check(order('0.001', '50000'))), 'KW_POLICY_INVALID');
 });
 
-test('a check writes no audit record, reserves no usage, and sends nothing; handle does all three', async () => {
+test('a check writes no audit record, reserves no usage, takes no token use, and sends nothing; handle does all of them', async () => {
   const f = fixture();
   for (let i = 0; i < 5; i++) assert.equal((await f.pipeline.check(order('0.01', '50000'))).allowed, true);
   f.setChain([row('kwa_child', policy({ actions: ['read'] }))]);
   assert.equal((await f.pipeline.check(order('0.01', '50000'))).allowed, false);
   assert.deepEqual(f.audited, []);
   assert.deepEqual(f.sent, []);
+  assert.deepEqual(f.consumed, [false, false, false, false, false, false], 'no use taken from a use-limited token');
   assert.equal(f.usage.usage('kwa_child').notionalToday, 0);
   // The real path, for contrast: audited, reserved, and (here) sent to an upstream that fails.
   f.setChain([row('kwa_child', policy({}))]);
@@ -80,4 +82,5 @@ test('a check writes no audit record, reserves no usage, and sends nothing; hand
   assert.ok(f.audited.length >= 1);
   assert.equal(f.sent.length, 1);
   assert.equal(f.usage.usage('kwa_child').notionalToday, 500);
+  assert.equal(f.consumed.at(-1), true, 'the real request takes its use');
 });

@@ -171,7 +171,7 @@ export function createPipeline(deps: PipelineDeps) {
       const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: null };
       return refuse(dry, adapter, deps.anonymousAccount, seen, null, { kind: 'unavailable', code: 'KW_VAULT_LOCKED', message: 'the Keyward agent is locked; unlock it to sign' });
     }
-    const verified = token === undefined ? null : await deps.tokens.verify(token);
+    const verified = token === undefined ? null : await deps.tokens.verify(token, dry ? { consume: false } : {});
     const accountId = verified?.ok === true ? verified.token.accountId : deps.anonymousAccount;
     const seen: Seen = { exchange, method: req.method, path: req.path, sourceIp: incoming.sourceIp, token: verified?.ok === true ? verified.token.accessor : null };
 

@@ -56,6 +56,8 @@ test('children only narrow, never outlive their parent, and use-limited tokens c
   await assert.rejects(svc.issue({ accountId, parent: parent.row.accessor, label: 'c', policy: ['read'] }), isCode('KW_TOKEN_POLICY_NOT_SUBSET'), 'no expiry under an expiring parent');
   const limited = await svc.issue({ accountId, label: 'once', policy: ['read'], uses: 2 });
   await assert.rejects(svc.issue({ accountId, parent: limited.row.accessor, label: 'x', policy: ['read'] }), isCode('KW_TOKEN_USE_LIMITED'));
+  // A check that sends nothing (an order preview) takes no use, however often it runs.
+  for (let i = 0; i < 5; i++) assert.ok((await svc.verify(limited.token, { consume: false })).ok);
   assert.ok((await svc.verify(limited.token)).ok);
   assert.ok((await svc.verify(limited.token)).ok);
   assert.deepEqual(await svc.verify(limited.token), { ok: false, code: 'KW_TOKEN_EXHAUSTED' });

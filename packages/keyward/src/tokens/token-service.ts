@@ -173,7 +173,8 @@ export function createTokenService(deps: TokenServiceDeps) {
     },
 
     /** Checks a presented token; takes one use of a use-limited token. */
-    async verify(presented: string): Promise<Verified> {
+    /** `consume: false`: a check that sends nothing (an order preview) takes no use of a use-limited token. */
+    async verify(presented: string, options: { readonly consume?: boolean } = {}): Promise<Verified> {
       if (!isTokenShaped(presented)) return { ok: false, code: 'KW_TOKEN_INVALID' };
       const hash = hashToken(hashKey(), presented);
       const walk = await walkOf(hash);
@@ -189,7 +190,10 @@ export function createTokenService(deps: TokenServiceDeps) {
       if (walk.end === 'orphan') return { ok: false, code: 'KW_TOKEN_REVOKED' };
       if (walk.end === 'invalid') return { ok: false, code: 'KW_TOKEN_INVALID' };
       // A use limit is set at issue and never changes: unlimited tokens need no write per request.
-      if (row.usesLeft !== null && !(await tokens.consumeUse(row.accessor))) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
+      if (row.usesLeft !== null) {
+        const left = options.consume === false ? row.usesLeft > 0 : await tokens.consumeUse(row.accessor);
+        if (!left) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
+      }
       // The policy is parsed only if the caller reads it (the gateway reads the chain's rows).
       let policy: unknown;
       return {
