@@ -6,7 +6,8 @@ import { KDF_DEFAULTS, KDF_SALT_BYTES, WRAPPED_KEY_BYTES } from '@keyward/protoc
 import { KeywardError } from '@keyward/protocol/errors';
 import { z } from 'zod';
 import { authenticationOptions, createChallengeStore, verifyAuthentication, verifyTotp, verifyRecoveryCode, type AttemptKey } from '../accounts/index.js';
-import { SecureBuffer, equal, hashAuthKey, randomBytes, verifyAuthKey, createHmacKey, hmac } from '../crypto/index.js';
+import { SecureBuffer, equal, hashAuthKey, randomBytes, verifyAuthKey, type AuthHashParams } from '../crypto/index.js';
+import { userKeyCheckOf } from '../vault/index.js';
 import type { AccountRow } from '../store/index.js';
 import type { ApiDeps } from './deps.js';
 import { DEVICE_COOKIE, SESSION_COOKIE, clientAddress } from './http.js';
@@ -20,6 +21,26 @@ const kdfSchema = z.object({ memoryKiB: z.number().int(), iterations: z.number()
 /** A base64url field decoded into secure memory; the decoding buffer is wiped. */
 export function secureField(text: string): SecureBuffer {
   return SecureBuffer.from(Buffer.from(text, 'base64url'), { wipeSource: true });
+}
+
+/** The Argon2id hash stored for a client's auth key (a base64url field); the decoded key is wiped. */
+export async function hashAuthKeyField(text: string, params: AuthHashParams): Promise<string> {
+  const authKey = secureField(text);
+  try {
+    return await hashAuthKey(authKey, params);
+  } finally {
+    authKey.release();
+  }
+}
+
+/** Whether an auth key field matches a stored hash (false for a malformed one); the decoded key is wiped. */
+export async function authKeyMatches(stored: string, text: string): Promise<boolean> {
+  const authKey = secureField(text);
+  try {
+    return await verifyAuthKey(stored, authKey);
+  } finally {
+    authKey.release();
+  }
 }
 
 const TICKET_TTL_MS = 5 * 60_000;
@@ -40,6 +61,10 @@ export function publicAccount(a: AccountRow): { id: string; email: string | null
 export function authRoutes(deps: ApiDeps): RouteDef[] {
   const { store } = deps;
   const pending = new Map<string, PendingSignIn>();
+  // A hash of random bytes under this server's own parameters, verified against when the address
+  // is unknown: the same Argon2id work as for a real account. Made on first use, not at start.
+  let dummyHash: Promise<string> | null = null;
+  const dummy = (): Promise<string> => (dummyHash ??= hashAuthKeyField(randomBytes(32).toString('base64url'), deps.authHash));
   // Passkey challenges, each answerable once: keyed by sign-in ticket or by session (re-auth).
   const challenges = createChallengeStore({ now: deps.now });
 
@@ -164,13 +189,7 @@ export function authRoutes(deps: ApiDeps): RouteDef[] {
         if (body.kdf.memoryKiB < KDF_DEFAULTS.memoryKiB || body.kdf.iterations < KDF_DEFAULTS.iterations) {
           throw new KeywardError('KW_KDF_PARAMS_REFUSED', `New accounts use at least m=${String(KDF_DEFAULTS.memoryKiB)} KiB, t=${String(KDF_DEFAULTS.iterations)}.`);
         }
-        const authKey = secureField(body.authKey);
-        let hash: string;
-        try {
-          hash = await hashAuthKey(authKey, deps.authHash);
-        } finally {
-          authKey.release();
-        }
+        const hash = await hashAuthKeyField(body.authKey, deps.authHash);
         const at = deps.now();
         const account: AccountRow = {
           id: body.accountId, name: body.email, email: body.email, kdfMemoryKiB: body.kdf.memoryKiB, kdfIterations: body.kdf.iterations,
@@ -194,14 +213,8 @@ export function authRoutes(deps: ApiDeps): RouteDef[] {
         const key = await attemptKey(c, ctx.body.email, device);
         throttled(key);
         const account = await store.accounts.findByEmail(ctx.body.email);
-        const authKey = secureField(ctx.body.authKey);
-        let ok = false;
-        try {
-          // An unknown address still costs one Argon2id verification, so timing does not tell.
-          ok = await verifyAuthKey(account?.authKeyHash ?? DUMMY_HASH, authKey) && account !== undefined;
-        } finally {
-          authKey.release();
-        }
+        // An unknown address still costs one Argon2id verification, so timing does not tell.
+        const ok = await authKeyMatches(account?.authKeyHash ?? await dummy(), ctx.body.authKey) && account !== undefined;
         if (!ok || account === undefined) {
           deps.throttle.fail(key);
           throw new KeywardError('KW_AUTH_FAILED');
@@ -315,13 +328,7 @@ export function authRoutes(deps: ApiDeps): RouteDef[] {
         const s = ctx.session as ActiveSession;
         const key: AttemptKey = { account: s.account.email ?? s.accountId, address: clientAddress(ctx.req), knownDevice: true };
         throttled(key);
-        const authKey = secureField(ctx.body.authKey);
-        let ok: boolean;
-        try {
-          ok = s.account.authKeyHash !== null && await verifyAuthKey(s.account.authKeyHash, authKey);
-        } finally {
-          authKey.release();
-        }
+        let ok = s.account.authKeyHash !== null && await authKeyMatches(s.account.authKeyHash, ctx.body.authKey);
         if (ok && (await factorsOf(s.accountId)).length > 0) ok = oneFactor(ctx.body) && await checkSecondFactor(s.account, ctx.body, `reauth:${s.id}`);
         if (!ok) {
           deps.throttle.fail(key);
@@ -335,13 +342,3 @@ export function authRoutes(deps: ApiDeps): RouteDef[] {
   ];
 }
 
-/** HMAC-SHA256(userKey, LABELS.userKeyCheck): what sign-up stored to recognise the user key. */
-export function userKeyCheckOf(userKey: SecureBuffer): Buffer {
-  return hmac('sha256', userKey, Buffer.from(USER_KEY_CHECK_LABEL));
-}
-
-export const USER_KEY_CHECK_LABEL = 'keyward/v1/user-key-check';
-
-// A well-formed hash of random bytes, verified against when the address is unknown.
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-void createHmacKey;

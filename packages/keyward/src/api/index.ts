@@ -8,7 +8,7 @@ export { createApiApp, clientAddress, SESSION_COOKIE, DEVICE_COOKIE, API_BODY_LI
 export { createSessionService, addressAllowed, FRESH_MS, type ActiveSession, type SessionService } from './sessions.js';
 export { route, registerRoutes, openApiDocument, type Access, type RouteDef, type RouteContext } from './route.js';
 export { problemOf, problemFromError, type Problem } from './problem.js';
-export { authRoutes, userKeyCheckOf } from './auth-routes.js';
+export { authRoutes } from './auth-routes.js';
 export { securityRoutes } from './security-routes.js';
 export { tokenRoutes, type TokenHooks } from './token-routes.js';
 export { credentialRoutes, judgePermissions, type CheckOutcome, type CredentialOps } from './credential-routes.js';

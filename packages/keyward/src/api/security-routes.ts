@@ -5,11 +5,11 @@ import { KDF_SALT_BYTES, WRAPPED_KEY_BYTES } from '@keyward/protocol/key-hierarc
 import { KeywardError } from '@keyward/protocol/errors';
 import { z } from 'zod';
 import { enrolmentQr, generateRecoveryCodes, newTotpSeed, otpauthUri, verifyTotp } from '../accounts/index.js';
-import { hashAuthKey, randomBytes, type SecureBuffer } from '../crypto/index.js';
+import { randomBytes, type SecureBuffer } from '../crypto/index.js';
 import { isAddressAllowed } from '../policy/index.js';
 import type { ApiDeps } from './deps.js';
 import { clientAddress } from './http.js';
-import { emailSchema, secureField } from './auth-routes.js';
+import { emailSchema, hashAuthKeyField } from './auth-routes.js';
 import { route, type RouteDef } from './route.js';
 import type { ActiveSession } from './sessions.js';
 
@@ -164,13 +164,7 @@ export function securityRoutes(deps: ApiDeps, breakGlassHook: BreakGlassHook): R
       handler: async ({ session, body }) => {
         const a = s(session).account;
         if (body.kdf.memoryKiB < a.kdfMemoryKiB || body.kdf.iterations < a.kdfIterations) throw new KeywardError('KW_KDF_PARAMS_REFUSED', 'A new password keeps at least the current parameters.');
-        const authKey = secureField(body.authKey);
-        let hash: string;
-        try {
-          hash = await hashAuthKey(authKey, deps.authHash);
-        } finally {
-          authKey.release();
-        }
+        const hash = await hashAuthKeyField(body.authKey, deps.authHash);
         const ok = await store.accounts.updateKeyWrap(a.id, a.revision, {
           kdfMemoryKiB: body.kdf.memoryKiB, kdfIterations: body.kdf.iterations, salt: Buffer.from(body.salt, 'base64url'),
           wrappedUserKey: Buffer.from(body.wrappedUserKey, 'base64url'), authKeyHash: hash, updatedAt: deps.now(),

@@ -8,17 +8,9 @@ import { KeywardError, isKeywardError } from '@keyward/protocol/errors';
 import { SecureBuffer, derivePasswordKeysAsync, unwrapKey, wrapKey } from '../crypto/index.js';
 import { userKeyAd, userKeyCheckOf } from '../vault/index.js';
 import { checkPreloginParams } from './prelogin.js';
+import type { PasswordChangeBody, SignUpBody } from '@keyward/protocol/account-api';
 
-/** POST /api/v1/auth/signup. Binary fields are base64url. */
-export interface SignUpBody {
-  readonly email: string;
-  readonly accountId: string;
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-  readonly authKey: string;
-  readonly wrappedUserKey: string;
-  readonly userKeyCheck: string;
-}
+export type { PasswordChangeBody, SignUpBody } from '@keyward/protocol/account-api';
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 
@@ -72,14 +64,6 @@ export function openUserKey(encryptionKey: SecureBuffer, wrappedUserKey: string,
     if (isKeywardError(e) && e.code === 'KW_CRYPTO_OPEN_FAILED') throw new KeywardError('KW_VAULT_WRONG_PASSWORD');
     throw e;
   }
-}
-
-/** POST /api/v1/security/password: the same user key under a new password; nothing else changes. */
-export interface PasswordChangeBody {
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-  readonly authKey: string;
-  readonly wrappedUserKey: string;
 }
 
 export async function preparePasswordChange(newPassword: SecureBuffer, userKey: SecureBuffer, accountId: string, kdf: KdfParams = KDF_DEFAULTS): Promise<PasswordChangeBody> {

@@ -3,17 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureBuffer } from '../crypto/index.js';
 import { sealCredential, type CredentialInput } from '../vault/index.js';
+import type { SealedCredential } from '@keyward/protocol/account-api';
 
-/** The body of POST /api/v1/credentials, less `custody`, which the caller adds. */
-export interface SealedCredential {
-  readonly id: string;
-  readonly name: string;
-  readonly exchange: string;
-  readonly ciphertext: string;
-  readonly wrappedDek: string;
-  /** 12 hex characters, as the browser sends them. */
-  readonly fingerprint: string;
-}
+export type { SealedCredential } from '@keyward/protocol/account-api';
 
 /** The input's secret buffers are read, not released: their owner releases them. */
 export function sealCredentialForUpload(userKey: SecureBuffer, accountId: string, input: CredentialInput & { name: string; exchange: string }): SealedCredential {

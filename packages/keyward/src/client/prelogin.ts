@@ -3,13 +3,9 @@
 // ones; every client refuses parameters below the floor (or above the ceiling) before deriving.
 import { KeywardError } from '@keyward/protocol/errors';
 import { KDF_SALT_BYTES, checkKdfParams, type KdfParams } from '@keyward/protocol/key-hierarchy';
+import type { PreloginAnswer } from '@keyward/protocol/account-api';
 
-/** The JSON of POST /api/v1/auth/prelogin. */
-export interface PreloginAnswer {
-  readonly accountId: string;
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-}
+export type { PreloginAnswer } from '@keyward/protocol/account-api';
 
 export interface PreloginParams {
   readonly accountId: string;

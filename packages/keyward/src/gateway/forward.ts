@@ -17,8 +17,8 @@ export interface UpstreamResponse {
   readonly body: Readable;
 }
 
-/** Reads a whole (small) upstream body, e.g. an order book. */
-export async function readJson(body: Readable, limit = 4 * 1024 * 1024): Promise<unknown> {
+/** Reads a whole (small) upstream body; a RangeError past `limit` bytes. */
+export async function readBody(body: Readable, limit = 4 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {
@@ -26,7 +26,12 @@ export async function readJson(body: Readable, limit = 4 * 1024 * 1024): Promise
     if (size > limit) throw new RangeError('upstream body too large');
     chunks.push(c as Buffer);
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  return Buffer.concat(chunks);
+}
+
+/** Reads a whole (small) upstream JSON body, e.g. an order book. */
+export async function readJson(body: Readable, limit?: number): Promise<unknown> {
+  return JSON.parse((await readBody(body, limit)).toString('utf8')) as unknown;
 }
 
 interface Upstream {

@@ -4,7 +4,7 @@
  */
 export { createPipeline, type Pipeline, type PipelineDeps, type SigningCredential } from './pipeline.js';
 export { createGatewayServer } from './gateway-server.js';
-export { createForwarder, readJson, type Forwarder } from './forward.js';
-export { createMarketData, type MarketData } from './market-data.js';
+export { createForwarder, readBody, readJson, type Forwarder } from './forward.js';
+export { createMarketData, fetchVia, type MarketData } from './market-data.js';
 export { createUsageTracker, type UsageTracker } from './usage.js';
 export { canonicalise, MAX_BODY_BYTES } from './canonicalise.js';

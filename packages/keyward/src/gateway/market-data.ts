@@ -2,6 +2,7 @@
 // gateway from the exchange's own public order book (unsigned) and cached briefly. When a book
 // cannot be had, the reference is null and a policy that needs one refuses (fail closed).
 import type { ExchangeRequest } from '../exchanges/index.js';
+import { readJson, type Forwarder } from './forward.js';
 
 export interface Book {
   /** Best first: bids high to low, asks low to high; [price, base quantity]. */
@@ -108,6 +109,16 @@ export function depthWithin(b: Book, side: 'buy' | 'sell', limitPrice: number): 
 
 export interface MarketData {
   book(exchange: string, symbol: string): Promise<Book | null>;
+}
+
+/** createMarketData's `fetch` over the gateway's own forwarder: the exchange's upstream, or null without one. */
+export function fetchVia(forwarder: Pick<Forwarder, 'send'>, upstream: (exchange: string) => string | undefined) {
+  return async (exchange: string, req: ExchangeRequest): Promise<{ status: number; body: unknown } | null> => {
+    const base = upstream(exchange);
+    if (base === undefined) return null;
+    const res = await forwarder.send(base, req);
+    return { status: res.status, body: await readJson(res.body) };
+  };
 }
 
 export function createMarketData(deps: {

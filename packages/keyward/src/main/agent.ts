@@ -12,7 +12,7 @@ import { appendCheckpoint, createAuditLog } from '../audit/index.js';
 import { SecureBuffer, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import {
-  createForwarder, createGatewayServer, createMarketData, createPipeline, createUsageTracker, readJson, type SigningCredential,
+  createForwarder, createGatewayServer, createMarketData, createPipeline, fetchVia, createUsageTracker, type SigningCredential,
 } from '../gateway/index.js';
 import { isSubset } from '../policy/index.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
@@ -231,15 +231,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     changeStamp: () => ctx.store.tokenGeneration(),
   });
   const forwarder = createForwarder();
-  const market = createMarketData({
-    now,
-    fetch: async (exchange, req) => {
-      const base = upstreams[exchange];
-      if (base === undefined) return null;
-      const res = await forwarder.send(base, req);
-      return { status: res.status, body: await readJson(res.body) };
-    },
-  });
+  const market = createMarketData({ now, fetch: fetchVia(forwarder, (id) => upstreams[id]) });
   const pipeline = createPipeline({
     adapter: adapterFor,
     upstream: (id) => upstreams[id],

@@ -19,7 +19,7 @@ import {
 import { appendCheckpoint, createAuditLog, readCheckpoints, verifyChain } from '../audit/index.js';
 import { AUTH_HASH_DEFAULTS, SecureBuffer, type AuthHashParams } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
-import { createForwarder, createGatewayServer, createMarketData, createPipeline, createUsageTracker, readJson } from '../gateway/index.js';
+import { createForwarder, createGatewayServer, createMarketData, createPipeline, fetchVia, createUsageTracker, readBody } from '../gateway/index.js';
 import { createNotifier, createSmtpMailer, smtpServerFromUrl } from '../notify/index.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
@@ -149,15 +149,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     const forwarder = createForwarder();
     closers.push(() => forwarder.close());
-    const market = createMarketData({
-      now,
-      fetch: async (exchange, req) => {
-        const base = upstreams[exchange];
-        if (base === undefined) return null;
-        const res = await forwarder.send(base, req);
-        return { status: res.status, body: await readJson(res.body) };
-      },
-    });
+    const market = createMarketData({ now, fetch: fetchVia(forwarder, (id) => upstreams[id]) });
     const pipeline = createPipeline({
       adapter: (id) => (exchanges.includes(id) ? adapterFor(id) : undefined),
       upstream: (id) => upstreams[id],
@@ -230,11 +222,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const nowMs = now();
         const nonce = adapter.nonce === 'increasing' ? await createNonceKeeper({ nonces: store.nonces }).next(row.id, BigInt(nowMs)) : 0n;
         const res = await forwarder.send(upstream, adapter.sign(adapter.permissions.request(), opened.handle, { nowMs, nonce }));
-        const chunks: Buffer[] = [];
-        for await (const c of res.body) chunks.push(c as Buffer);
+        const answer = await readBody(res.body);
         let permissions;
         try {
-          permissions = adapter.permissions.parse(res.status, Buffer.concat(chunks));
+          permissions = adapter.permissions.parse(res.status, answer);
         } catch (e) {
           return { ok: false, permissions: null, warnings: [], refusal: `The exchange did not accept this key: ${(e as Error).message.slice(0, 200)}` };
         }

@@ -2,12 +2,11 @@
 // the way a bot would send it to the gateway (the Keyward token where the exchange reads its key,
 // no signature), and handed to the gateway pipeline: the web user's orders meet the same policy,
 // signing and audit as a bot's. Nothing here signs, and nothing here holds a key.
-import type { Readable } from 'node:stream';
 import { isErrorCode, KeywardError } from '@keyward/protocol/errors';
 import type {
   Candles, OrderBook, PlaceOrder, Portfolio, PortfolioBalance, PortfolioExchange, Ticker,
 } from '@keyward/protocol/trading-api';
-import type { Pipeline } from '../gateway/index.js';
+import { readBody, type Pipeline } from '../gateway/index.js';
 import { formatDecimal, multiply, parseDecimal, PLAIN_DECIMAL, ratio, toRoundedNumber, toRoundedString, type Scaled } from './decimal.js';
 import {
   INTERVALS, splitSymbol, type Answer, type Book, type Call, type Dialect, type Interval, type NativeRequest,
@@ -116,17 +115,6 @@ export function refusalError(body: string, status: number): KeywardError {
   return new KeywardError('KW_INTERNAL_ERROR', `the gateway refused the request (HTTP ${String(status)})`);
 }
 
-async function readAnswer(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    size += (c as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) throw new RangeError('the answer is too large');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export function createTrading(deps: TradingDeps) {
   const sourceIp = deps.sourceIp ?? '127.0.0.1';
   const byExchange = new Map(DIALECTS.map((d) => [d.exchange, d]));
@@ -151,7 +139,7 @@ export function createTrading(deps: TradingDeps) {
     if (outcome.kind === 'refused') throw refusalError(outcome.body, outcome.status);
     let text: string;
     try {
-      text = await readAnswer(outcome.response.body);
+      text = (await readBody(outcome.response.body, MAX_ANSWER_BYTES)).toString('utf8');
     } catch (e) {
       outcome.finish((e as Error).name);
       throw new KeywardError('KW_GATEWAY_UPSTREAM', 'the exchange\'s answer could not be read', { cause: e });

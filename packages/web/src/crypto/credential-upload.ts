@@ -11,20 +11,13 @@ import { sealEnvelope, wrapKey } from './envelope.js';
 import { deriveSubkey } from './hkdf.js';
 import { hmacSha256 } from './hmac.js';
 import { loadSodium } from './sodium.js';
+import type { SealedCredential } from '@keyward/protocol/account-api';
+
+export type { SealedCredential } from '@keyward/protocol/account-api';
 
 export interface CredentialForUpload extends CredentialParts {
   readonly name: string;
   readonly exchange: string;
-}
-
-/** The body of POST /api/v1/credentials, less `custody`, which the caller adds. */
-export interface SealedCredential {
-  readonly id: string;
-  readonly name: string;
-  readonly exchange: string;
-  readonly ciphertext: string;
-  readonly wrappedDek: string;
-  readonly fingerprint: string;
 }
 
 /** Fixed values for the shared vectors; never set outside tests. */

@@ -8,13 +8,9 @@ import { toBase64url } from './base64url.js';
 import { randomBytes, wipe } from './bytes.js';
 import { wrapKey } from './envelope.js';
 import { derivePasswordKeys } from './password-keys.js';
+import type { PasswordChangeBody } from '@keyward/protocol/account-api';
 
-export interface PasswordChangeBody {
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-  readonly authKey: string;
-  readonly wrappedUserKey: string;
-}
+export type { PasswordChangeBody } from '@keyward/protocol/account-api';
 
 export async function changePassword(
   userKey: Uint8Array, accountId: string, newPassword: Uint8Array,

@@ -6,13 +6,9 @@ import { KDF_SALT_BYTES, type KdfParams } from '@keyward/protocol/key-hierarchy'
 import { KeywardError } from '@keyward/protocol/errors';
 import { assertKdfParams } from './argon2id.js';
 import { fromBase64url } from './base64url.js';
+import type { PreloginAnswer } from '@keyward/protocol/account-api';
 
-/** The JSON the server answers. */
-export interface PreloginAnswer {
-  readonly accountId: string;
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-}
+export type { PreloginAnswer } from '@keyward/protocol/account-api';
 
 /** The same, checked and decoded. */
 export interface PreloginParams {

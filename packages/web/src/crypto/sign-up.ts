@@ -9,17 +9,9 @@ import { randomBytes, toHex, wipe } from './bytes.js';
 import { wrapKey } from './envelope.js';
 import { derivePasswordKeys } from './password-keys.js';
 import { userKeyCheckOf } from './user-key-check.js';
+import type { SignUpBody } from '@keyward/protocol/account-api';
 
-/** POST /api/v1/auth/signup. Binary fields are base64url. */
-export interface SignUpBody {
-  readonly email: string;
-  readonly accountId: string;
-  readonly salt: string;
-  readonly kdf: { readonly memoryKiB: number; readonly iterations: number };
-  readonly authKey: string;
-  readonly wrappedUserKey: string;
-  readonly userKeyCheck: string;
-}
+export type { SignUpBody } from '@keyward/protocol/account-api';
 
 export interface SignUpOptions {
   readonly onProgress?: KdfProgress;
