@@ -24,13 +24,21 @@ const rows = (): { body: string }[] => {
   raw.close();
   return r;
 };
+/** The rows once `n` more than `before` are in the database (records reach it within moments). */
+async function rowsOnceThere(before: number, n: number): Promise<{ body: string }[]> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const r = rows();
+    if (r.length >= before + n || Date.now() > until) return r;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
 
 test('each request leaves a decision record (and an outcome when forwarded); the chain verifies', async () => {
   const before = rows().length;
   assert.equal((await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } })).statusCode, 200);
   assert.equal((await request(`${a.url}/binance/api/v3/order`, { method: 'POST', headers: { 'x-mbx-apikey': t.token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=1' })).statusCode, 403);
-  await new Promise((r) => setTimeout(r, 50));
-  const added = rows().slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: string | number; reason?: string; status?: number });
+  const added = (await rowsOnceThere(before, 3)).slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: string | number; reason?: string; status?: number });
   const decisions = added.filter((r) => r.kind === 'decision');
   assert.deepEqual(decisions.map((r) => [r.decision, r.reason]), [['allow', null], ['deny', 'KW_POLICY_ACTION_DENIED']]);
   const outcomes = added.filter((r) => r.kind === 'outcome');
@@ -42,20 +50,39 @@ test('each request leaves a decision record (and an outcome when forwarded); the
 });
 
 test('when the audit log cannot be written, the request is refused and never forwarded', async () => {
-  const raw = new BetterSqlite3(join(home, 'vault.db'));
-  // Another process holds the write lock for longer than the store waits: the append fails.
-  raw.exec('BEGIN IMMEDIATE');
+  // A second agent on the same vault: the log has one writer (the first agent), so the second
+  // cannot write a decision, and refuses everything rather than send unaudited.
+  const second = await agent(home, { binance: `${upstream.url}/binance` });
   const before = clientRequests(upstream.requests).length;
   try {
-    const res = await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } });
+    const res = await request(`${second.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } });
     const body = await res.body.text();
     assert.equal(res.statusCode, 503, body);
     assert.match(body, /KW_GATEWAY_AUDIT_FAILED/);
   } finally {
+    await second.close();
+  }
+  assert.equal(clientRequests(upstream.requests).length, before, 'nothing reached the exchange');
+});
+
+test('while another process holds the database\'s write lock, requests go on, audited: their records go in once it is free', async () => {
+  const raw = new BetterSqlite3(join(home, 'vault.db'));
+  raw.exec('BEGIN IMMEDIATE');
+  const before = rows().length;
+  try {
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } })).statusCode, 200);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(rows().length, before, 'nothing in the database yet (the records are in the journal)');
+  } finally {
     raw.exec('ROLLBACK');
     raw.close();
   }
-  assert.equal(clientRequests(upstream.requests).length, before, 'nothing reached the exchange');
+  const added = (await rowsOnceThere(before, 6)).slice(before).map((r) => JSON.parse(r.body) as { kind: string });
+  assert.deepEqual(added.map((r) => r.kind).sort(), ['decision', 'decision', 'decision', 'outcome', 'outcome', 'outcome']);
+  const report = await verifyAudit({ home, db: undefined }, pw());
+  assert.equal(report.ok, true, JSON.stringify(report.problems));
 });
 
 test('a client that hangs up mid-answer still leaves an outcome, saying so', async () => {
@@ -68,6 +95,8 @@ test('a client that hangs up mid-answer still leaves an outcome, saying so', asy
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
   const address = slow.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
+  // One agent writes a vault's audit log at a time: the first one is done.
+  await a.close();
   const b = await agent(home, { binance: `http://127.0.0.1:${String(port)}/binance` });
   try {
     const before = rows().length;

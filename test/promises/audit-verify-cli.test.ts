@@ -33,7 +33,8 @@ test('audit verify: clean after a session; edits, deletions and a cut tail are n
     raw.close();
     return runCli(['audit', 'verify'], { cwd: home, env });
   };
-  const edited = tamper("UPDATE audit_record SET body = replace(body, '\"allow\"', '\"deny\"') WHERE seq = 5");
+  // Record 5 may be a decision or an outcome (outcomes are written in groups): both carry "at".
+  const edited = tamper("UPDATE audit_record SET body = replace(body, '\"at\":', '\"at\":1') WHERE seq = 5");
   assert.equal(edited.status, 1);
   assert.match(edited.stdout, /^edited: record 5 was changed after it was written$/m);
   assert.match(edited.stderr, /keyward: error: The audit log does not verify/);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPolicyError, parseCidr, parseIpAddress, parsePolicy, type Policy } from './policy.js';
+import { isParsedPolicy, isPolicyError, parseCidr, parseIpAddress, parsePolicy, type Policy } from './policy.js';
 
 const valid: Policy = {
   credential: 'binance-main', actions: ['read', 'trade'], symbols: ['BTCUSDT', 'BTC-USD', 'tBTCUSD', 'BTC_USDT'],
@@ -21,6 +21,15 @@ test('a valid policy parses to an equal, frozen copy', () => {
   assert.ok(Object.isFrozen(r) && Object.isFrozen(r.actions) && Object.isFrozen(r.symbols));
   const open = { ...valid, symbols: null, maxOrderNotional: null, maxDailyNotional: null, priceBandPercent: null, ordersPerMinute: null, sourceCidrs: null, expiresAt: null };
   assert.deepEqual(parsePolicy(open), open);
+});
+
+test('only a policy parsePolicy made counts as parsed: not its copy, not a frozen look-alike', () => {
+  const parsed = parsePolicy(valid);
+  assert.equal(isParsedPolicy(parsed), true);
+  assert.equal(isParsedPolicy({ ...parsed }), false);
+  assert.equal(isParsedPolicy(Object.freeze({ ...valid, actions: ['withdraw'] })), false);
+  assert.equal(isParsedPolicy(null), false);
+  assert.equal(isParsedPolicy(parsePolicy({ ...valid, actions: ['withdraw'] })), false, 'an error is not a policy');
 });
 
 test('withdraw and transfer cannot be granted', () => {

@@ -70,10 +70,20 @@ export function parsePolicy(input: unknown): Policy | PolicyError {
   const ordersPerMinute = limit(o['ordersPerMinute'], 'ordersPerMinute', issues, (n) => Number.isSafeInteger(n) && n >= 0, 'a whole number ≥ 0');
   const expiresAt = limit(o['expiresAt'], 'expiresAt', issues, (n) => Number.isSafeInteger(n) && n >= 0, 'epoch milliseconds');
   if (issues.length > 0) return { error: issues.join('; ') };
-  return Object.freeze({
+  const policy: Policy = Object.freeze({
     credential: credential as string, actions: actions as readonly GrantableAction[], symbols, maxOrderNotional,
     maxDailyNotional, priceBandPercent, ordersPerMinute, sourceCidrs, expiresAt,
   });
+  PARSED.add(policy);
+  return policy;
+}
+
+/** Every policy parsePolicy returned: frozen, lists included, so valid for as long as it lives. */
+const PARSED = new WeakSet<object>();
+
+/** Is this a policy parsePolicy made (then it needs no second check)? */
+export function isParsedPolicy(value: unknown): value is Policy {
+  return typeof value === 'object' && value !== null && PARSED.has(value);
 }
 
 export function isPolicyError(r: Policy | PolicyError): r is PolicyError {

@@ -1,11 +1,13 @@
 // Appending to the audit log. Every gateway request writes a decision record BEFORE it is
-// forwarded (DESIGN.md): `append` resolves only when the record is committed, and rejects if it
-// cannot be, so the caller refuses the request. Appends that arrive together are written in one
-// transaction (group commit), and outcome records (appendLater: nothing waits on them) join the
-// next one, so the log does not become the gateway's bottleneck. Commits (Store.appendAudit)
-// survive a crash of the gateway at once and reach the disk with the next WAL flush: a power
-// failure can lose the last milliseconds of the log, which `keyward audit verify` then reports
-// against its checkpoints.
+// forwarded (DESIGN.md): `append` resolves only when the record is durably written, and rejects if
+// it cannot be, so the caller refuses the request. Group commit: a decision that finds the log idle
+// is written at once; decisions that arrive while a write is in flight queue behind it and go
+// together in the next one; outcome records (appendLater: nothing waits on them) join the next
+// write, or are written within 20 ms. So a store whose write is a network round trip (PostgreSQL)
+// batches under load, and one whose write is a journal append (SQLite, store/sqlite/audit-writer.ts)
+// adds no waiting at all. What "durably" means is Store.appendAudit's: surviving a crash of the
+// gateway at once; a power failure can lose the last milliseconds, which `keyward audit verify`
+// then reports against its checkpoints.
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';
@@ -34,7 +36,11 @@ export function createAuditLog(deps: AuditLogDeps) {
   const maxBatch = deps.maxBatch ?? 512;
   const heads = new Map<string, Head>();
   let queue: Pending[] = [];
+  /** Outcomes waiting for their timer. */
+  let later: Pending[] = [];
   let flushing = false;
+  /** A decision was written at once in this turn of the event loop. */
+  let wroteThisTurn = false;
   let scheduled = false;
   let outcomeTimer: NodeJS.Timeout | undefined;
 
@@ -91,20 +97,25 @@ export function createAuditLog(deps: AuditLogDeps) {
     }
   }
 
-  const flushSoon = (): void => {
-    scheduled = false;
-    void flush();
+  const endOfTurn = (): void => {
+    wroteThisTurn = false;
+    if (scheduled) {
+      scheduled = false;
+      void flush();
+    }
   };
   const flushOutcomes = (): void => {
+    clearTimeout(outcomeTimer);
     outcomeTimer = undefined;
+    for (const p of later) queue.push(p);
+    later = [];
     void flush();
   };
 
   return {
     /** Commits everything queued (outcomes included); for shutdown and locking. */
     async drain(): Promise<void> {
-      clearTimeout(outcomeTimer);
-      outcomeTimer = undefined;
+      flushOutcomes();
       while (queue.length > 0 || flushing) {
         await flush();
         if (flushing) await new Promise((r) => setImmediate(r));
@@ -113,24 +124,29 @@ export function createAuditLog(deps: AuditLogDeps) {
     /** Resolves with the record's sequence number once it is committed. */
     append(accountId: string, record: AuditRecord): Promise<number> {
       return new Promise<number>((resolve, reject) => {
-        queue.push({ accountId, record, resolve, reject });
+        const pending = { accountId, record, resolve, reject };
         if (record.kind === 'decision') {
-          // Let every request that arrives in this turn of the event loop join the batch.
-          if (!scheduled) {
+          queue.push(pending);
+          if (flushing) return; // the write in flight takes it on when it is done
+          if (!wroteThisTurn) {
+            wroteThisTurn = true;
+            setImmediate(endOfTurn);
+            void flush();
+          } else {
             scheduled = true;
-            setImmediate(flushSoon);
           }
         } else {
+          later.push(pending);
           outcomeTimer ??= setTimeout(flushOutcomes, 20);
         }
       });
     },
     /**
-     * Queues a record nobody waits on (an outcome): it joins the next decision's batch, or is
-     * committed within 20 ms. A failure to write it shows in the log as a missing outcome.
+     * Queues a record nobody waits on (an outcome): written within 20 ms, with the others of those
+     * 20 ms. A failure to write it shows in the log as a missing outcome.
      */
     appendLater(accountId: string, record: AuditRecord): void {
-      queue.push({ accountId, record });
+      later.push({ accountId, record });
       outcomeTimer ??= setTimeout(flushOutcomes, 20);
     },
   };

@@ -32,6 +32,8 @@ async function setup(n: number): Promise<{ store: Store; path: string; dir: stri
   });
   const seqs = await Promise.all(Array.from({ length: n }, (_, i) => log.append(ACCOUNT, decision(i + 1))));
   assert.deepEqual(seqs, Array.from({ length: n }, (_, i) => i + 1));
+  // The rows may still wait in the store's journal: into the database, where the tamperer edits.
+  await store.flushAudit();
   return {
     store, path, dir, key, signer,
     verify: () => {

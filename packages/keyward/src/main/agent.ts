@@ -156,7 +156,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     if (state === null) return;
     // The log is finished with the keys still here: queued outcomes, then the last checkpoint.
     await audit.drain().catch(() => undefined);
-    writeCheckpoint();
+    await writeCheckpoint();
     if (state === null) return;
     for (const c of state.credentials.values()) c.key.release();
     state.tokenKey.release();
@@ -205,14 +205,24 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
   let sinceCheckpoint = 0;
   let lastCheckpointAt = 0;
   let pendingHead: { accountId: string; seq: number; link: Buffer } | null = null;
-  const writeCheckpoint = (): void => {
-    if (pendingHead === null || state === null) return;
-    appendCheckpoint(checkpoints, { accountId: pendingHead.accountId, seq: pendingHead.seq, link: pendingHead.link.toString('hex'), at: now() }, state.checkpointSigner);
+  const writeCheckpoint = async (): Promise<void> => {
+    const head = pendingHead;
+    if (head === null || state === null) return;
     pendingHead = null;
     sinceCheckpoint = 0;
     lastCheckpointAt = now();
+    // A checkpoint names only records the database holds (a reader in another process checks it
+    // against the database); when they cannot go in yet, the next checkpoint tries again.
+    try {
+      await ctx.store.flushAudit();
+    } catch {
+      pendingHead ??= head;
+      return;
+    }
+    if (state === null) return;
+    appendCheckpoint(checkpoints, { accountId: head.accountId, seq: head.seq, link: head.link.toString('hex'), at: now() }, state.checkpointSigner);
   };
-  const checkpointTimer = setInterval(writeCheckpoint, 5000);
+  const checkpointTimer = setInterval(() => { void writeCheckpoint(); }, 5000);
   checkpointTimer.unref();
   const audit = createAuditLog({
     store: ctx.store,
@@ -220,7 +230,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     onCommit: (acct, head) => {
       sinceCheckpoint++;
       pendingHead = { accountId: acct, seq: head.seq, link: head.link };
-      if (sinceCheckpoint >= 1000 || now() - lastCheckpointAt >= 5000) writeCheckpoint();
+      if (sinceCheckpoint >= 1000 || now() - lastCheckpointAt >= 5000) void writeCheckpoint();
     },
   });
   const tokens = createTokenService({
@@ -253,6 +263,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     now,
   });
   const server = createGatewayServer(pipeline);
+  let closing: Promise<void> | undefined;
   const listen = (o: { path: string } | { host: string; port: number }): Promise<void> => new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o, () => {
@@ -295,14 +306,18 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
       armTimers();
     },
     onLock: (l) => { lockListeners.push(l); },
-    async close() {
-      clearInterval(checkpointTimer);
-      await lock('manual');
-      server.closeAllConnections();
-      await new Promise<void>((r) => { server.close(() => r()); });
-      await forwarder.close();
-      await sandbox?.close();
-      await ctx.close();
+    close() {
+      // Once: a second call waits for the first.
+      closing ??= (async () => {
+        clearInterval(checkpointTimer);
+        await lock('manual');
+        server.closeAllConnections();
+        await new Promise<void>((r) => { server.close(() => r()); });
+        await forwarder.close();
+        await sandbox?.close();
+        await ctx.close();
+      })();
+      return closing;
     },
     server,
   };

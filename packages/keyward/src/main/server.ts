@@ -134,17 +134,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Audit: one chain per account, MAC'd with the server's audit key; signed checkpoints in the data directory.
     const checkpoints = join(dataDir, 'audit-checkpoints.jsonl');
     const heads = new Map<string, { seq: number; link: Buffer }>();
-    const writeCheckpoints = (): void => {
-      for (const [accountId, head] of heads) appendCheckpoint(checkpoints, { accountId, seq: head.seq, link: head.link.toString('hex'), at: now() }, secrets.checkpointSigner);
+    const writeCheckpoints = async (): Promise<void> => {
+      const named = [...heads];
       heads.clear();
+      // Only records the database holds (see the agent); otherwise the next round writes them.
+      try {
+        await store.flushAudit();
+      } catch {
+        for (const [accountId, head] of named) if (!heads.has(accountId)) heads.set(accountId, head);
+        return;
+      }
+      for (const [accountId, head] of named) appendCheckpoint(checkpoints, { accountId, seq: head.seq, link: head.link.toString('hex'), at: now() }, secrets.checkpointSigner);
     };
     const audit = createAuditLog({ store, key: secrets.auditKey, onCommit: (accountId, head) => { heads.set(accountId, head); } });
-    const checkpointTimer = setInterval(writeCheckpoints, 5000);
+    const checkpointTimer = setInterval(() => { void writeCheckpoints(); }, 5000);
     checkpointTimer.unref();
     closers.push(async () => {
       clearInterval(checkpointTimer);
       await audit.drain().catch(() => undefined);
-      writeCheckpoints();
+      await writeCheckpoints();
     });
 
     const forwarder = createForwarder();
@@ -320,7 +328,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         handler: async ({ session }) => {
           const accountId = (session as { accountId: string }).accountId;
           await audit.drain();
-          writeCheckpoints();
+          await writeCheckpoints();
           const rows = await store.audit.list(accountId);
           const report = verifyChain(secrets.auditKey, accountId, rows, readCheckpoints(checkpoints, secrets.checkpointSigner.publicKey, accountId));
           return report;

@@ -2,7 +2,7 @@
 // the token's usage and the market data it holds. Every comparison is written as "refuse unless
 // the good case holds" (`!(a <= b)`), so a NaN or a missing number refuses instead of allowing.
 import type { ErrorCode } from '@keyward/protocol/errors';
-import { isPolicyError, parsePolicy, type Policy } from '@keyward/protocol/policy';
+import { isParsedPolicy, isPolicyError, parsePolicy, type Policy } from '@keyward/protocol/policy';
 import { isAddressAllowed } from './cidr.js';
 
 /** The classification fields policy reads; exchanges' Classification has this shape. */
@@ -80,7 +80,8 @@ export function decide(input: DecideInput): Decision {
   if (r.action !== 'read' && r.action !== 'trade' && r.action !== 'cancel') {
     return refuse('KW_POLICY_UNKNOWN_REQUEST', `${show(r.endpoint)} is not a request Keyward can classify; it is not signed`);
   }
-  const parsed = parsePolicy(input.policy);
+  // The gateway hands in policies it parsed once and keeps; anything else is checked here.
+  const parsed = isParsedPolicy(input.policy) ? input.policy : parsePolicy(input.policy);
   if (isPolicyError(parsed)) return refuse('KW_POLICY_INVALID', `the token's policy is not valid: ${parsed.error}`);
   const p = parsed;
 

@@ -327,13 +327,19 @@ export interface Store extends StoreTx {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /**
-   * Commits audit rows in a transaction of their own; rejects, writing nothing, when they cannot
-   * be. The commit survives a crash of this process at once and reaches the disk with the next
-   * WAL flush (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): a power failure can
-   * lose the last milliseconds. SQLite does it on a worker thread, so the caller's event loop
-   * never waits on the disk.
+   * Records audit rows durably, all or nothing, and rejects, writing nothing, when they cannot be
+   * or a row's sequence number is not past its account's newest. Durable means: surviving a crash
+   * of this process at once, and a power failure once the kernel or the database next flushes (a
+   * power failure can lose the last milliseconds). SQLite appends them to a journal file first and
+   * has a worker thread move them into the database in batches (sqlite/audit-writer.ts); PostgreSQL commits them with
+   * synchronous_commit=off.
    */
   appendAudit(rows: readonly AuditRow[]): Promise<void>;
+  /**
+   * Resolves once every audit row appended before the call is in the database, so that another
+   * process reading it sees them (await it before writing a checkpoint that names them).
+   */
+  flushAudit(): Promise<void>;
   /**
    * A counter that moves whenever any process inserts, changes or deletes a token row (a trigger
    * keeps it), read synchronously; for caches of token rows. null when the backend cannot answer

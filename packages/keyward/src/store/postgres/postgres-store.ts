@@ -71,6 +71,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // A synchronous answer is not possible over the network; revocations will reach other nodes
     // by LISTEN/NOTIFY (the server). Until then nothing is cached on PostgreSQL.
     tokenGeneration: () => null,
+    // Committed directly: nothing waits in a journal.
+    flushAudit: () => Promise.resolve(),
     async appendAudit(rows) {
       try {
         await db.transaction().execute(async (trx) => {

@@ -1,32 +1,48 @@
-// Audit commits (Store.appendAudit), on two connections of their own, both synchronous=NORMAL,
-// so a commit writes the WAL into the page cache and never waits for the disk:
-// - in place, on this thread: batches are committed at once. Handing a batch to another thread
-//   and back costs more than the commit itself (bench/gateway.bench.ts, at 2 and 32 connections
-//   alike), and the batches grow with the load. The busy timeout is zero: when any other
-//   connection holds the write lock, nothing blocks the event loop, the batch goes to the worker.
-// - a worker thread: for the batches that must wait (the lock is taken elsewhere, or a batch
-//   or a checkpoint is already there, so order is kept), and for the WAL checkpoints: the audit
-//   connections do not checkpoint on commit, so the copy into the database and its fsyncs happen
-//   off the gateway's thread.
-// The in-place connection also answers Store.tokenGeneration: the gateway reads it on every request,
-// and a connection that did not write the last commit must drop its page cache and read the
-// pages again (20 µs a request at 2 connections, when the audit commits on another connection).
+// Audit commits (Store.appendAudit). A batch is first appended to a journal file (audit-journal.ts:
+// one write of a few hundred bytes, about a microsecond, and the promise the gateway needs: written
+// before the request is forwarded, surviving a crash of the process). Every IMPORT_MS, or at once
+// past IMPORT_ROWS, the journal's rows are handed to a worker thread, which moves them into the
+// database in one transaction, while a second journal takes the appends; once they are in, the
+// first is emptied and waits to take its turn again.
+// So the gateway's thread spends no time in SQLite for the audit: a commit per request cost 15-20
+// µs there, plus 2-3 WAL pages (bench/gateway.bench.ts prices the whole audit against the gateway
+// without it).
+// The worker also runs the WAL checkpoints (the audit connection does not checkpoint on commit),
+// between its imports, so the copy into the database and its fsyncs happen off the gateway's
+// thread and never under a growing WAL. It waits for another writer's lock as long as a
+// transaction would; the gateway's thread never does.
 // The worker sees only audit rows: records carry no secrets, and the MAC chain is computed on the
 // main thread, where the key lives.
+// A connection of the main thread answers Store.tokenGeneration (the gateway reads it on every
+// request; it is read again only when wal-index.ts says the database may have changed) and the
+// order checks.
+import { readFileSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
+import { KeywardError } from '@keyward/protocol/errors';
 import type { AuditRow } from '../store.js';
+import { watchWalIndex } from './wal-index.js';
+import { decodeRows, disownJournal, leftoverJournals, openJournal, otherWriter, removeJournal, type AuditJournal } from './audit-journal.js';
 
 const INSERT = 'INSERT INTO audit_record (account_id, seq, at, body, link) VALUES (?, ?, ?, ?, ?)';
-/** Rows per multi-row INSERT: a batch up to this size is one statement (atomic on its own). */
+/** Rows per multi-row INSERT. */
 const ROWS_PER_STATEMENT = 64;
+/** Journaled rows wait at most this long for the database... */
+const IMPORT_MS = 100;
+/** ...or until there are this many. */
+const IMPORT_ROWS = 2048;
 /**
- * A checkpoint after this many audit commits or rows, whichever comes first: about the WAL size
- * (1,000 pages) at which SQLite's own automatic checkpoint would have run.
+ * Past this many rows not yet in the database (it is locked for a long time by another process),
+ * appends are refused: the gateway then refuses requests rather than let the journal grow without end.
+ */
+const DEFAULT_MAX_PENDING = 100_000;
+/**
+ * A checkpoint after this many imports or rows, whichever comes first: about the WAL size (1,000
+ * pages) at which SQLite's own automatic checkpoint would have run.
  */
 const CHECKPOINT_COMMITS = 300;
-const CHECKPOINT_ROWS = 2000;
+const CHECKPOINT_ROWS = 8000;
 
 // Runs as CommonJS in the worker (eval), so it needs no file of its own beside the compiled code.
 const WORKER_SOURCE = `
@@ -35,13 +51,23 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
 db.pragma('journal_mode = WAL');
 // NORMAL in WAL mode: a commit survives a crash of the process at once, a power failure once the
-// WAL is next flushed (see audit/audit-log.ts).
+// WAL is next flushed; the rows are in a journal file until then anyway.
 db.pragma('synchronous = NORMAL');
 // Checkpoints run when the main thread asks (below), not inside a commit.
 db.pragma('wal_autocheckpoint = 0');
-const insert = db.prepare(${JSON.stringify(INSERT)});
+const statements = [];
+const insertRows = (rows) => {
+  let st = statements[rows.length];
+  if (st === undefined) {
+    st = db.prepare(${JSON.stringify(INSERT)} + ', (?, ?, ?, ?, ?)'.repeat(rows.length - 1));
+    statements[rows.length] = st;
+  }
+  const params = [];
+  for (const r of rows) params.push(r.accountId, r.seq, r.at, r.body, Buffer.from(r.link));
+  st.run(params);
+};
 const write = db.transaction((rows) => {
-  for (const r of rows) insert.run(r.accountId, r.seq, r.at, r.body, Buffer.from(r.link));
+  for (let i = 0; i < rows.length; i += ${String(ROWS_PER_STATEMENT)}) insertRows(rows.slice(i, i + ${String(ROWS_PER_STATEMENT)}));
 });
 parentPort.on('message', (m) => {
   if (m.close) {
@@ -49,176 +75,345 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
-  if (m.checkpoint) {
-    // PASSIVE: never waits for readers or writers; what it cannot copy now, the next one will.
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
-    parentPort.postMessage({ id: m.id });
-    return;
-  }
   try {
     write.immediate(m.rows);
-    parentPort.postMessage({ id: m.id });
   } catch (e) {
     parentPort.postMessage({ id: m.id, code: typeof e.code === 'string' ? e.code : 'ERROR' });
+    return;
   }
+  // PASSIVE: never waits for readers or writers; what it cannot copy now, the next one will.
+  if (m.checkpoint) try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+  parentPort.postMessage({ id: m.id });
 });
 `;
 
 export interface AuditWriter {
   append(rows: readonly AuditRow[]): Promise<void>;
-  /** Store.tokenGeneration, read on the in-place connection; null when it cannot be read. */
+  /** Resolves once every row appended before the call is in the database. */
+  flush(): Promise<void>;
+  /** The newest row of an account not yet in the database; undefined when there is none. */
+  pendingHead(accountId: string): { seq: number; link: Buffer } | undefined;
+  /** An account's rows not yet in the database, from `fromSeq` on, oldest first. */
+  pendingRows(accountId: string, fromSeq: number): AuditRow[];
+  /** Store.tokenGeneration; null when it cannot be read. */
   tokenGeneration(): unknown;
   close(): Promise<void>;
 }
 
+export interface AuditWriterOptions {
+  readonly path: string;
+  /** How long the worker (and a recovery at open) waits for another writer's lock. */
+  readonly busyTimeoutMs: number;
+  /** Turns a driver or file error into the store's KeywardError. */
+  readonly mapError: (e: unknown) => unknown;
+  readonly maxPending?: number;
+}
+
 const linkBytes = (link: Uint8Array): Buffer => Buffer.from(link.buffer, link.byteOffset, link.byteLength);
 
-/** `mapError` turns a driver error into the store's KeywardError. */
-export function createAuditWriter(path: string, busyTimeoutMs: number, mapError: (e: unknown) => unknown): AuditWriter {
-  // The worker reports only a code: rebuilt as the driver's own error, it maps like any other.
-  const driverError = (code: string): unknown => mapError(new BetterSqlite3.SqliteError(`audit write failed (${code})`, code));
-  let worker: Worker | null = null;
-  let nextId = 0;
-  let inFlight = 0;
-  // While a checkpoint runs, batches queue behind it on the worker instead of being committed in
-  // place: a WAL that gains no frames while it is copied is rewound by the next commit, and stays
-  // small; one that keeps growing under the checkpoint never is.
-  let checkpointing = false;
-  let commitsSinceCheckpoint = 0;
-  let rowsSinceCheckpoint = 0;
-  const pending = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+/** A connection on the main thread: reads, and the recovery's writes at open. */
+function openConnection(path: string, busyTimeoutMs: number) {
+  const db = new BetterSqlite3(path, { fileMustExist: true, timeout: busyTimeoutMs });
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  const insert = db.prepare(INSERT);
+  return {
+    db,
+    insert: (r: AuditRow) => insert.run(r.accountId, r.seq, r.at, r.body, linkBytes(r.link)),
+    generation: db.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck(),
+    maxSeq: db.prepare('SELECT max(seq) FROM audit_record WHERE account_id = ?').pluck(),
+    linkAt: db.prepare('SELECT link FROM audit_record WHERE account_id = ? AND seq = ?').pluck(),
+  };
+}
 
-  let inPlace: { db: BetterSqlite3.Database; write: (rows: readonly AuditRow[]) => void; generation: BetterSqlite3.Statement } | null = null;
-  const openInPlace = (): NonNullable<typeof inPlace> => {
-    const db = new BetterSqlite3(path, { fileMustExist: true, timeout: 0 });
-    db.pragma('synchronous = NORMAL');
-    db.pragma('wal_autocheckpoint = 0');
-    // One statement per up to ROWS_PER_STATEMENT rows (fewer calls into SQLite than a row each).
-    const statements: BetterSqlite3.Statement[] = [];
-    const insertRows = (rows: readonly AuditRow[]): void => {
-      const n = rows.length;
-      let st = statements[n];
-      if (st === undefined) {
-        st = db.prepare(`${INSERT}${', (?, ?, ?, ?, ?)'.repeat(n - 1)}`);
-        statements[n] = st;
+/**
+ * Moves the rows of journals whose writers are gone (a crash, a kill) into the database, skipping
+ * those already there (a crash after an import, before the journal was removed). A row that is
+ * there with another link means the journal and the database disagree: KW_VAULT_DAMAGED, and the
+ * journal is left where it is for whoever investigates.
+ */
+export function recoverJournals(path: string, busyTimeoutMs: number): void {
+  const files = leftoverJournals(path);
+  if (files.length === 0) return;
+  const conn = openConnection(path, busyTimeoutMs);
+  try {
+    for (const file of files) {
+      let rows: AuditRow[];
+      try {
+        rows = decodeRows(readFileSync(file, 'utf8'));
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'ENOENT') continue; // another process recovered it first
+        throw new KeywardError('KW_VAULT_DAMAGED', `The audit journal ${file} cannot be read.`, { cause: e });
       }
-      const params: unknown[] = [];
-      for (const r of rows) params.push(r.accountId, r.seq, r.at, r.body, linkBytes(r.link));
-      st.run(params);
-    };
-    const inChunks = db.transaction((rows: readonly AuditRow[]) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) insertRows(rows.slice(i, i + ROWS_PER_STATEMENT));
-    });
-    return {
-      db,
-      generation: db.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck(),
-      write(rows) {
-        if (rows.length <= ROWS_PER_STATEMENT) insertRows(rows);
-        else inChunks.immediate(rows);
-      },
-    };
-  };
+      conn.db.transaction(() => {
+        for (const r of rows) {
+          const there = conn.linkAt.get(r.accountId, r.seq) as Buffer | undefined;
+          if (there === undefined) conn.insert(r);
+          else if (!linkBytes(r.link).equals(there)) {
+            throw new KeywardError('KW_VAULT_DAMAGED', `The audit journal ${file} disagrees with the database at ${r.accountId} #${String(r.seq)}.`);
+          }
+        }
+      }).immediate();
+      unlinkSync(file);
+    }
+  } finally {
+    conn.db.close();
+  }
+}
 
-  const failAll = (e: unknown): void => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-    worker = null;
-  };
-  const start = (): Worker => {
+/** Rows handed to the worker, and the journal that holds them until they are in. */
+interface Batch { readonly id: number; readonly journal: AuditJournal; readonly rows: readonly AuditRow[] }
+
+export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
+  const { path, busyTimeoutMs, mapError } = options;
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const driverError = (code: string): unknown => mapError(new BetterSqlite3.SqliteError(`audit write failed (${code})`, code));
+  let reader: ReturnType<typeof openConnection> | null = null;
+  const walIndex = watchWalIndex(`${path}-shm`);
+  /** The generation read when the WAL index looked as walIndex remembers it; undefined: read again. */
+  let generation: unknown;
+  const read = (): ReturnType<typeof openConnection> => (reader ??= openConnection(path, 0));
+
+  let journal: AuditJournal | null = null;
+  /** An empty journal, for the next hand-over. */
+  let spare: AuditJournal | null = null;
+  /** Rows in `journal`, not yet handed over. */
+  let pending: AuditRow[] = [];
+  /** The one batch the worker has (one at a time keeps the rows in order). */
+  let inFlight: Batch | null = null;
+  let appended = 0;
+  let imported = 0;
+  const waiters: { upTo: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Per account, the newest sequence number written (in the database or a journal). */
+  const newest = new Map<string, number>();
+  /** Set when rows can never go into the database (another writer took their numbers). */
+  let broken: unknown = null;
+  let closing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let nextId = 0;
+  let importsSinceCheckpoint = 0;
+  let rowsSinceCheckpoint = 0;
+
+  let worker: Worker | null = null;
+  const startWorker = (): Worker => {
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { path, busyTimeoutMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
-    w.on('message', (m: { id: number; code?: string }) => {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (p === undefined) return;
-      if (m.code === undefined) p.resolve();
-      else p.reject(driverError(m.code));
-    });
-    w.on('error', (e) => failAll(driverError((e as { code?: string }).code ?? 'ERROR')));
-    w.on('exit', () => failAll(driverError('SQLITE_CANTOPEN')));
+    w.on('message', (m: { id: number; code?: string }) => { answered(m); });
+    // A worker that died takes no batch with it: the batch is sent again to a new one.
+    const died = (): void => {
+      if (worker !== w) return;
+      worker = null;
+      if (inFlight !== null) answered({ id: inFlight.id, code: 'SQLITE_CANTOPEN' });
+    };
+    w.on('error', died);
+    w.on('exit', died);
     return w;
   };
 
-  const committed = (rows: number): void => {
-    commitsSinceCheckpoint++;
-    rowsSinceCheckpoint += rows;
-    if (commitsSinceCheckpoint < CHECKPOINT_COMMITS && rowsSinceCheckpoint < CHECKPOINT_ROWS) return;
-    commitsSinceCheckpoint = 0;
-    rowsSinceCheckpoint = 0;
-    worker ??= start();
-    const id = nextId++;
-    checkpointing = true;
-    const done = (): void => { checkpointing = false; };
-    pending.set(id, { resolve: done, reject: done });
-    worker.postMessage({ id, checkpoint: true });
+  const settle = (): void => {
+    const done = waiters.filter((w) => w.upTo <= imported);
+    if (done.length === 0) return;
+    waiters.splice(0, waiters.length, ...waiters.filter((w) => w.upTo > imported));
+    for (const w of done) w.resolve(); // in the order they came
+  };
+  const failWaiters = (e: unknown): void => {
+    for (const w of waiters.splice(0)) w.reject(e);
   };
 
-  /** true when committed here; false when the write lock is held elsewhere (then the worker waits for it). */
-  const commitInPlace = (rows: readonly AuditRow[]): boolean => {
-    try {
-      inPlace ??= openInPlace();
-      inPlace.write(rows);
-      return true;
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) return false;
-      throw mapError(e);
+  const send = (batch: Batch): void => {
+    importsSinceCheckpoint++;
+    rowsSinceCheckpoint += batch.rows.length;
+    const checkpoint = importsSinceCheckpoint >= CHECKPOINT_COMMITS || rowsSinceCheckpoint >= CHECKPOINT_ROWS;
+    if (checkpoint) {
+      importsSinceCheckpoint = 0;
+      rowsSinceCheckpoint = 0;
     }
+    worker ??= startWorker();
+    // Keeps the process alive while a batch is out, retries included (unref'd once it is in: an
+    // idle worker never holds a process open; rows a process leaves behind are recovered at the
+    // next open).
+    worker.ref();
+    worker.postMessage({ id: batch.id, rows: batch.rows, checkpoint });
   };
 
-  const viaWorker = (rows: readonly AuditRow[]): Promise<void> => {
-    worker ??= start();
-    const id = nextId++;
-    inFlight++;
+  /** Hands the journal's rows to the worker, unless it has a batch already; the spare takes the appends. */
+  function handOver(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (inFlight !== null || pending.length === 0 || journal === null || broken !== null) return;
+    inFlight = { id: nextId++, journal, rows: pending };
+    journal = spare;
+    spare = null;
+    pending = [];
+    send(inFlight);
+  }
+
+  function answered(m: { id: number; code?: string }): void {
+    const batch = inFlight;
+    if (batch === null || m.id !== batch.id) return;
+    if (m.code === undefined) {
+      inFlight = null;
+      worker?.unref();
+      imported += batch.rows.length;
+      try {
+        batch.journal.clear();
+        if (spare === null) spare = batch.journal;
+        else retire(batch.journal);
+      } catch {
+        // Its rows are in; a journal that cannot be emptied is left for recovery, which skips them.
+        batch.journal.seal();
+        disownJournal(batch.journal.path);
+      }
+      settle();
+      if (pending.length >= IMPORT_ROWS || waiters.length > 0 || closing) handOver();
+      else if (pending.length > 0) timer ??= setTimeout(handOver, IMPORT_MS).unref();
+      return;
+    }
+    if (m.code.startsWith('SQLITE_CONSTRAINT')) {
+      // Their sequence numbers are taken: these rows can never be linked in. Stop writing; the
+      // journals stay on disk, and the next open of the store reports them (KW_VAULT_DAMAGED).
+      broken = driverError(m.code);
+      failWaiters(broken);
+      worker?.unref();
+      return;
+    }
+    // The lock held past the busy timeout, a full disk: the same batch again in a while; at close,
+    // what is left stays in its journals for the next open.
+    if (closing) {
+      failWaiters(driverError(m.code));
+      return;
+    }
+    setTimeout(() => { if (inFlight === batch) send(batch); }, IMPORT_MS).unref();
+  }
+
+  /** The rows' accounts' newest numbers after them; throws when a row does not come after what is there. */
+  const checkOrder = (rows: readonly AuditRow[]): Map<string, number> => {
+    const after = new Map<string, number>();
+    for (const r of rows) {
+      let last = after.get(r.accountId) ?? newest.get(r.accountId);
+      if (last === undefined) {
+        last = Number(read().maxSeq.get(r.accountId) ?? 0);
+        newest.set(r.accountId, last);
+      }
+      if (!(r.seq > last)) throw driverError('SQLITE_CONSTRAINT_PRIMARYKEY');
+      after.set(r.accountId, r.seq);
+    }
+    return after;
+  };
+
+  let claimed = false;
+  /**
+   * A journal to append to. The first one also claims the log: this writer keeps the heads of the
+   * chains it writes, so a second process writing the same database would fork them (two rows
+   * with one number, found only when the second goes in). Its journal shows it is there.
+   */
+  const claimJournal = (): AuditJournal => {
+    const j = openJournal(path);
+    if (claimed) return j;
+    const other = otherWriter(path, [j.path]);
+    if (other !== undefined) {
+      retire(j);
+      throw new KeywardError('KW_VAULT_BUSY', `Another Keyward process (pid ${String(other)}) is writing this vault's audit log; stop it first.`);
+    }
+    claimed = true;
+    return j;
+  };
+
+  /** An empty journal no longer needed. */
+  const retire = (j: AuditJournal): void => {
+    j.seal();
+    removeJournal(j.path);
+  };
+
+  const waiting = (): number => pending.length + (inFlight?.rows.length ?? 0);
+
+  const flush = (): Promise<void> => {
+    if (broken !== null) return Promise.reject(broken);
+    if (imported >= appended) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      pending.set(id, {
-        resolve: () => {
-          inFlight--;
-          committed(rows.length);
-          resolve();
-        },
-        reject: (e) => {
-          inFlight--;
-          reject(e);
-        },
-      });
-      worker?.postMessage({ id, rows });
+      waiters.push({ upTo: appended, resolve, reject });
+      handOver();
     });
   };
 
   return {
     append(rows) {
       if (rows.length === 0) return Promise.resolve();
-      if (inFlight === 0 && !checkpointing) {
-        try {
-          if (commitInPlace(rows)) {
-            committed(rows.length);
-            return Promise.resolve();
-          }
-        } catch (e) {
-          return Promise.reject(e);
+      if (broken !== null) return Promise.reject(broken);
+      if (closing) return Promise.reject(driverError('SQLITE_MISUSE'));
+      if (waiting() + rows.length > maxPending) return Promise.reject(driverError('SQLITE_BUSY'));
+      try {
+        journal ??= claimJournal();
+        const after = checkOrder(rows);
+        journal.append(rows);
+        for (const [accountId, seq] of after) newest.set(accountId, seq);
+      } catch (e) {
+        return Promise.reject(mapError(e));
+      }
+      for (const r of rows) pending.push(r);
+      appended += rows.length;
+      if (inFlight === null) {
+        if (pending.length >= IMPORT_ROWS) setImmediate(handOver);
+        else timer ??= setTimeout(handOver, IMPORT_MS).unref();
+      }
+      return Promise.resolve();
+    },
+    flush,
+    pendingHead(accountId) {
+      for (const rows of [pending, inFlight?.rows ?? []]) {
+        for (let i = rows.length - 1; i >= 0; i--) {
+          const r = rows[i];
+          if (r?.accountId === accountId) return { seq: r.seq, link: Buffer.from(r.link) };
         }
       }
-      return viaWorker(rows);
+      return undefined;
     },
+    pendingRows: (accountId, fromSeq) => [...(inFlight?.rows ?? []), ...pending].filter((r) => r.accountId === accountId && r.seq >= fromSeq),
     tokenGeneration() {
+      const unchanged = walIndex.unchanged();
+      if (unchanged && generation !== undefined) return generation;
       try {
-        inPlace ??= openInPlace();
-        return inPlace.generation.get() ?? null;
+        generation = read().generation.get() ?? null;
       } catch {
         // Unknown: the caller then caches nothing.
+        generation = undefined;
         return null;
       }
+      if (!unchanged) walIndex.remember();
+      return generation;
     },
     async close() {
-      inPlace?.db.close();
-      inPlace = null;
+      closing = true;
+      clearTimeout(timer);
+      try {
+        await flush();
+      } catch { /* what could not go in stays in its journals, for the next open */ }
+      // Journals still holding rows (the database refused them) stay for the next open.
+      if (inFlight !== null) {
+        inFlight.journal.seal();
+        disownJournal(inFlight.journal.path);
+      }
+      for (const j of [journal, spare]) {
+        if (j === null) continue;
+        if (pending.length > 0 && j === journal) {
+          j.seal();
+          disownJournal(j.path);
+        } else {
+          retire(j);
+        }
+      }
+      journal = null;
+      spare = null;
+      reader?.db.close();
+      reader = null;
+      walIndex.close();
       const w = worker;
       worker = null;
       if (w === null) return;
       const exited = new Promise((r) => w.once('exit', r));
+      w.ref(); // until it has gone
       w.postMessage({ close: true });
       await exited;
     },

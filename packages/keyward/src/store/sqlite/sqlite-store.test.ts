@@ -132,6 +132,24 @@ test('sqlite: the token generation moves with every token change, whichever proc
   await b.close();
 });
 
+test('sqlite: the token generation is never stale, however commits interleave (it is re-read only when the WAL index moved)', async () => {
+  const path = join(dir(), 'vault.db');
+  const a = await openSqliteStore({ path, create: true });
+  const other = new BetterSqlite3(path);
+  const bump = other.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'token_generation'");
+  const current = other.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck();
+  let seq = 0;
+  for (let i = 0; i < 300; i++) {
+    if (i % 3 === 0) bump.run();
+    if (i % 7 === 0) await a.appendAudit([{ accountId: 'acct', seq: ++seq, at: i, body: '{}', link: Buffer.alloc(32, i % 256) }]);
+    if (i % 50 === 0) await a.flushAudit(); // commits by the audit worker too
+    assert.equal(String(a.tokenGeneration()), String(current.get()), `read ${String(i)}`);
+    assert.equal(String(a.tokenGeneration()), String(current.get()), `read ${String(i)} again`);
+  }
+  other.close();
+  await a.close();
+});
+
 test('sqlite: a vault written before the server tables opens, migrates, and keeps its rows', async () => {
   const path = join(dir(), 'vault.db');
   const raw = new BetterSqlite3(path);

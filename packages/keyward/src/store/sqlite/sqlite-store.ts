@@ -11,7 +11,7 @@ import { KeywardError } from '@keyward/protocol/errors';
 import type { Database } from '../schema.js';
 import type { Store, StoreTx } from '../store.js';
 import { createRepos, transactionScope } from '../repos.js';
-import { createAuditWriter } from './audit-writer.js';
+import { createAuditWriter, recoverJournals } from './audit-writer.js';
 import { checkNotNewer } from '../migrations/migration.js';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite.js';
 import { migrateSqlite, readState } from './sqlite-migrate.js';
@@ -99,12 +99,33 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     commit: raw.prepare('COMMIT'),
     rollback: raw.prepare('ROLLBACK'),
   };
-  // Audit rows are committed on connections of their own (audit-writer.ts): in place when idle,
-  // on a worker thread under load or when the write lock is taken, both with synchronous=NORMAL.
-  const auditWriter = createAuditWriter(options.path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, (e) => sqliteErrors.map(e));
+  // Audit rows go to a journal first and into the database in batches (audit-writer.ts); what a
+  // writer that is gone left in its journal goes in now, before anyone reads the log.
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  try {
+    recoverJournals(options.path, busyTimeoutMs);
+  } catch (e) {
+    raw.close();
+    throw sqliteErrors.map(e);
+  }
+  const auditWriter = createAuditWriter({ path: options.path, busyTimeoutMs, mapError: (e) => sqliteErrors.map(e) });
+  const repos = createRepos(db, sqliteErrors);
   return {
     kind: 'sqlite',
-    ...createRepos(db, sqliteErrors),
+    ...repos,
+    // Reads of the log see what waits in the journal too.
+    audit: {
+      ...repos.audit,
+      head: async (accountId) => auditWriter.pendingHead(accountId) ?? repos.audit.head(accountId),
+      async list(accountId, fromSeq = 1, limit = 1_000_000) {
+        // Taken before the database is read: a row that goes in meanwhile is in one or the other.
+        const waiting = auditWriter.pendingRows(accountId, fromSeq);
+        const rows = await repos.audit.list(accountId, fromSeq, limit);
+        if (rows.length >= limit) return rows;
+        const last = rows.at(-1)?.seq ?? fromSeq - 1;
+        return [...rows, ...waiting.filter((r) => r.seq > last).slice(0, limit - rows.length)];
+      },
+    },
     async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
       try {
         // One connection for the whole transaction (kysely queues other callers behind it).
@@ -136,6 +157,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     // Read where the audit commits, so that connection's page cache stays valid (audit-writer.ts).
     tokenGeneration: () => auditWriter.tokenGeneration(),
     appendAudit: (rows) => auditWriter.append(rows),
+    flushAudit: () => auditWriter.flush(),
     testOnlyPragma: (name) => raw.pragma(name, { simple: true }),
   };
 }
