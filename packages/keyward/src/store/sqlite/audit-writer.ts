@@ -16,18 +16,18 @@
 // A connection of the main thread answers Store.tokenGeneration (the gateway reads it on every
 // request; it is read again only when wal-index.ts says the database may have changed) and the
 // order checks.
-import { readFileSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { KeywardError } from '@keyward/protocol/errors';
 import type { AuditRow } from '../store.js';
 import { watchWalIndex } from './wal-index.js';
-import { decodeRows, disownJournal, leftoverJournals, openJournal, otherWriter, removeJournal, type AuditJournal } from './audit-journal.js';
+import { disownJournal, openJournal, otherWriter, removeJournal, type AuditJournal } from './audit-journal.js';
+import { WORKER_SOURCE } from './audit-import-worker.js';
+import { openConnection, type AuditConnection } from './audit-recovery.js';
 
-const INSERT = 'INSERT INTO audit_record (account_id, seq, at, body, link) VALUES (?, ?, ?, ?, ?)';
-/** Rows per multi-row INSERT. */
-const ROWS_PER_STATEMENT = 64;
+export { recoverJournals } from './audit-recovery.js';
+
 /** Journaled rows wait at most this long for the database... */
 const IMPORT_MS = 100;
 /** ...or until there are this many. */
@@ -43,49 +43,6 @@ const DEFAULT_MAX_PENDING = 100_000;
  */
 const CHECKPOINT_COMMITS = 300;
 const CHECKPOINT_ROWS = 8000;
-
-// Runs as CommonJS in the worker (eval), so it needs no file of its own beside the compiled code.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
-db.pragma('journal_mode = WAL');
-// NORMAL in WAL mode: a commit survives a crash of the process at once, a power failure once the
-// WAL is next flushed; the rows are in a journal file until then anyway.
-db.pragma('synchronous = NORMAL');
-// Checkpoints run when the main thread asks (below), not inside a commit.
-db.pragma('wal_autocheckpoint = 0');
-const statements = [];
-const insertRows = (rows) => {
-  let st = statements[rows.length];
-  if (st === undefined) {
-    st = db.prepare(${JSON.stringify(INSERT)} + ', (?, ?, ?, ?, ?)'.repeat(rows.length - 1));
-    statements[rows.length] = st;
-  }
-  const params = [];
-  for (const r of rows) params.push(r.accountId, r.seq, r.at, r.body, Buffer.from(r.link));
-  st.run(params);
-};
-const write = db.transaction((rows) => {
-  for (let i = 0; i < rows.length; i += ${String(ROWS_PER_STATEMENT)}) insertRows(rows.slice(i, i + ${String(ROWS_PER_STATEMENT)}));
-});
-parentPort.on('message', (m) => {
-  if (m.close) {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    write.immediate(m.rows);
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, code: typeof e.code === 'string' ? e.code : 'ERROR' });
-    return;
-  }
-  // PASSIVE: never waits for readers or writers; what it cannot copy now, the next one will.
-  if (m.checkpoint) try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
-  parentPort.postMessage({ id: m.id });
-});
-`;
 
 export interface AuditWriter {
   append(rows: readonly AuditRow[]): Promise<void>;
@@ -109,58 +66,6 @@ export interface AuditWriterOptions {
   readonly maxPending?: number;
 }
 
-const linkBytes = (link: Uint8Array): Buffer => Buffer.from(link.buffer, link.byteOffset, link.byteLength);
-
-/** A connection on the main thread: reads, and the recovery's writes at open. */
-function openConnection(path: string, busyTimeoutMs: number) {
-  const db = new BetterSqlite3(path, { fileMustExist: true, timeout: busyTimeoutMs });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('wal_autocheckpoint = 0');
-  const insert = db.prepare(INSERT);
-  return {
-    db,
-    insert: (r: AuditRow) => insert.run(r.accountId, r.seq, r.at, r.body, linkBytes(r.link)),
-    generation: db.prepare("SELECT value FROM meta WHERE key = 'token_generation'").pluck(),
-    maxSeq: db.prepare('SELECT max(seq) FROM audit_record WHERE account_id = ?').pluck(),
-    linkAt: db.prepare('SELECT link FROM audit_record WHERE account_id = ? AND seq = ?').pluck(),
-  };
-}
-
-/**
- * Moves the rows of journals whose writers are gone (a crash, a kill) into the database, skipping
- * those already there (a crash after an import, before the journal was removed). A row that is
- * there with another link means the journal and the database disagree: KW_VAULT_DAMAGED, and the
- * journal is left where it is for whoever investigates.
- */
-export function recoverJournals(path: string, busyTimeoutMs: number): void {
-  const files = leftoverJournals(path);
-  if (files.length === 0) return;
-  const conn = openConnection(path, busyTimeoutMs);
-  try {
-    for (const file of files) {
-      let rows: AuditRow[];
-      try {
-        rows = decodeRows(readFileSync(file, 'utf8'));
-      } catch (e) {
-        if ((e as { code?: unknown }).code === 'ENOENT') continue; // another process recovered it first
-        throw new KeywardError('KW_VAULT_DAMAGED', `The audit journal ${file} cannot be read.`, { cause: e });
-      }
-      conn.db.transaction(() => {
-        for (const r of rows) {
-          const there = conn.linkAt.get(r.accountId, r.seq) as Buffer | undefined;
-          if (there === undefined) conn.insert(r);
-          else if (!linkBytes(r.link).equals(there)) {
-            throw new KeywardError('KW_VAULT_DAMAGED', `The audit journal ${file} disagrees with the database at ${r.accountId} #${String(r.seq)}.`);
-          }
-        }
-      }).immediate();
-      unlinkSync(file);
-    }
-  } finally {
-    conn.db.close();
-  }
-}
-
 /** Rows handed to the worker, and the journal that holds them until they are in. */
 interface Batch { readonly id: number; readonly journal: AuditJournal; readonly rows: readonly AuditRow[] }
 
@@ -168,11 +73,11 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const { path, busyTimeoutMs, mapError } = options;
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   const driverError = (code: string): unknown => mapError(new BetterSqlite3.SqliteError(`audit write failed (${code})`, code));
-  let reader: ReturnType<typeof openConnection> | null = null;
+  let reader: AuditConnection | null = null;
   const walIndex = watchWalIndex(`${path}-shm`);
   /** The generation read when the WAL index looked as walIndex remembers it; undefined: read again. */
   let generation: unknown;
-  const read = (): ReturnType<typeof openConnection> => (reader ??= openConnection(path, 0));
+  const read = (): AuditConnection => (reader ??= openConnection(path, 0));
 
   let journal: AuditJournal | null = null;
   /** An empty journal, for the next hand-over. */
