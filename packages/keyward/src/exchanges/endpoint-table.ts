@@ -23,28 +23,35 @@ export interface EndpointMatch<P> {
   readonly params: Readonly<Record<string, string>>;
 }
 
-function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/');
-  const a = path.split('/');
-  if (p.length !== a.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    const seg = p[i] ?? '';
-    const actual = a[i] ?? '';
+/** A pattern's segments, split once per row: tables are fixed, and matching runs on every request. */
+const segmentsOf = new WeakMap<EndpointRow<unknown>, readonly string[]>();
+
+function matchSegments(pattern: readonly string[], actual: readonly string[]): Record<string, string> | null {
+  if (pattern.length !== actual.length) return null;
+  let params: Record<string, string> | null = null;
+  for (let i = 0; i < pattern.length; i++) {
+    const seg = pattern[i] ?? '';
+    const got = actual[i] ?? '';
     if (seg.startsWith(':')) {
-      if (actual === '') return null;
-      params[seg.slice(1)] = actual;
-    } else if (seg !== actual) {
+      if (got === '') return null;
+      (params ??= {})[seg.slice(1)] = got;
+    } else if (seg !== got) {
       return null;
     }
   }
-  return params;
+  return params ?? {};
 }
 
 export function matchEndpoint<P>(rows: readonly EndpointRow<P>[], method: string, path: string): EndpointMatch<P> | null {
+  const actual = path.split('/');
   for (const row of rows) {
     if (row.method !== method) continue;
-    const params = matchPath(row.path, path);
+    let pattern = segmentsOf.get(row);
+    if (pattern === undefined) {
+      pattern = row.path.split('/');
+      segmentsOf.set(row, pattern);
+    }
+    const params = matchSegments(pattern, actual);
     if (params !== null) return { row, params };
   }
   return null;
