@@ -1,13 +1,14 @@
 // Appending to the audit log. Every gateway request writes a decision record BEFORE it is
 // forwarded (DESIGN.md): `append` resolves only when the record is durably written, and rejects if
-// it cannot be, so the caller refuses the request. Group commit: a decision that finds the log idle
-// is written at once; decisions that arrive while a write is in flight queue behind it and go
-// together in the next one; outcome records (appendLater: nothing waits on them) join the next
-// write, or are written within 20 ms. So a store whose write is a network round trip (PostgreSQL)
-// batches under load, and one whose write is a journal append (SQLite, store/sqlite/audit-writer.ts)
-// adds no waiting at all. What "durably" means is Store.appendAudit's: surviving a crash of the
-// gateway at once; a power failure can lose the last milliseconds, which `keyward audit verify`
-// then reports against its checkpoints.
+// it cannot be, so the caller refuses the request. Group commit: the first decision of a turn of
+// the event loop is written at once (at low load that is every decision, and none waits for
+// anything); the decisions after it in the same turn, and those that arrive while a write is in
+// flight, go together in one write. Outcome records (appendLater: nothing waits on them) are linked
+// and written together every 20 ms, never on a decision's way. So a store whose write is a network
+// round trip (PostgreSQL) batches under load, and one whose write is a journal append (SQLite,
+// store/sqlite/audit-writer.ts) adds no waiting. What "durably" means is Store.appendAudit's:
+// surviving a crash of the gateway at once; a power failure can lose the last milliseconds, which
+// `keyward audit verify` then reports against its checkpoints.
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';

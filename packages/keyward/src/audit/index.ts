@@ -6,4 +6,5 @@ export { canonicalJson, canonicalRecord, type AuditRecord, type DecisionRecord, 
 export { GENESIS_LINK, linkOf } from './chain.js';
 export { appendCheckpoint, readCheckpoints, type Checkpoint, type CheckpointLine } from './checkpoint.js';
 export { verifyChain, type Problem, type VerifyReport } from './verify.js';
+export { createCheckpointer, type CheckpointerDeps } from './checkpointer.js';
 export { createAuditLog, type AuditLog, type AuditLogDeps } from './audit-log.js';

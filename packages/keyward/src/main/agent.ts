@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
 import type { Server } from 'node:http';
-import { appendCheckpoint, createAuditLog } from '../audit/index.js';
+import { createAuditLog, createCheckpointer } from '../audit/index.js';
 import { SecureBuffer, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import {
@@ -199,28 +199,18 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     if (state === null) throw new Error('locked');
     return state;
   };
-  const checkpoints = join(options.location.home, 'audit-checkpoints.jsonl');
+  const checkpointer = createCheckpointer({
+    file: join(options.location.home, 'audit-checkpoints.jsonl'), flushAudit: () => ctx.store.flushAudit(),
+    signer: () => state?.checkpointSigner ?? null, now,
+  });
   // A signed checkpoint every 1,000 records or every 5 seconds with new records, and at close:
   // enough to catch a cut-off tail, without a file write per request.
   let sinceCheckpoint = 0;
   let lastCheckpointAt = 0;
-  let pendingHead: { accountId: string; seq: number; link: Buffer } | null = null;
-  const writeCheckpoint = async (): Promise<void> => {
-    const head = pendingHead;
-    if (head === null || state === null) return;
-    pendingHead = null;
+  const writeCheckpoint = (): Promise<void> => {
     sinceCheckpoint = 0;
     lastCheckpointAt = now();
-    // A checkpoint names only records the database holds (a reader in another process checks it
-    // against the database); when they cannot go in yet, the next checkpoint tries again.
-    try {
-      await ctx.store.flushAudit();
-    } catch {
-      pendingHead ??= head;
-      return;
-    }
-    if (state === null) return;
-    appendCheckpoint(checkpoints, { accountId: head.accountId, seq: head.seq, link: head.link.toString('hex'), at: now() }, state.checkpointSigner);
+    return checkpointer.write();
   };
   const checkpointTimer = setInterval(() => { void writeCheckpoint(); }, 5000);
   checkpointTimer.unref();
@@ -229,7 +219,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     key: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().auditKey.digestInto(m, o), digest: (m) => live().auditKey.digest(m), release: () => undefined },
     onCommit: (acct, head) => {
       sinceCheckpoint++;
-      pendingHead = { accountId: acct, seq: head.seq, link: head.link };
+      checkpointer.note(acct, head);
       if (sinceCheckpoint >= 1000 || now() - lastCheckpointAt >= 5000) void writeCheckpoint();
     },
   });

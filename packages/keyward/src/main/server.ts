@@ -16,7 +16,7 @@ import {
   authRoutes, createApiApp, createSessionService, credentialRoutes, judgePermissions, openApiRoute, passkeyRoutes, securityRoutes,
   route, tokenRoutes, tradingRoutes, type ApiDeps, type CheckOutcome, type RouteDef,
 } from '../api/index.js';
-import { appendCheckpoint, createAuditLog, readCheckpoints, verifyChain } from '../audit/index.js';
+import { createAuditLog, createCheckpointer, readCheckpoints, verifyChain } from '../audit/index.js';
 import { AUTH_HASH_DEFAULTS, SecureBuffer, type AuthHashParams } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import { createForwarder, createGatewayServer, createMarketData, createPipeline, fetchVia, createUsageTracker, readBody } from '../gateway/index.js';
@@ -133,26 +133,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     // Audit: one chain per account, MAC'd with the server's audit key; signed checkpoints in the data directory.
     const checkpoints = join(dataDir, 'audit-checkpoints.jsonl');
-    const heads = new Map<string, { seq: number; link: Buffer }>();
-    const writeCheckpoints = async (): Promise<void> => {
-      const named = [...heads];
-      heads.clear();
-      // Only records the database holds (see the agent); otherwise the next round writes them.
-      try {
-        await store.flushAudit();
-      } catch {
-        for (const [accountId, head] of named) if (!heads.has(accountId)) heads.set(accountId, head);
-        return;
-      }
-      for (const [accountId, head] of named) appendCheckpoint(checkpoints, { accountId, seq: head.seq, link: head.link.toString('hex'), at: now() }, secrets.checkpointSigner);
-    };
-    const audit = createAuditLog({ store, key: secrets.auditKey, onCommit: (accountId, head) => { heads.set(accountId, head); } });
-    const checkpointTimer = setInterval(() => { void writeCheckpoints(); }, 5000);
+    const checkpointer = createCheckpointer({ file: checkpoints, flushAudit: () => store.flushAudit(), signer: () => secrets.checkpointSigner, now });
+    const audit = createAuditLog({ store, key: secrets.auditKey, onCommit: (accountId, head) => { checkpointer.note(accountId, head); } });
+    const checkpointTimer = setInterval(() => { void checkpointer.write(); }, 5000);
     checkpointTimer.unref();
     closers.push(async () => {
       clearInterval(checkpointTimer);
       await audit.drain().catch(() => undefined);
-      await writeCheckpoints();
+      await checkpointer.write();
     });
 
     const forwarder = createForwarder();
@@ -328,7 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         handler: async ({ session }) => {
           const accountId = (session as { accountId: string }).accountId;
           await audit.drain();
-          await writeCheckpoints();
+          await checkpointer.write();
           const rows = await store.audit.list(accountId);
           const report = verifyChain(secrets.auditKey, accountId, rows, readCheckpoints(checkpoints, secrets.checkpointSigner.publicKey, accountId));
           return report;

@@ -331,8 +331,8 @@ export interface Store extends StoreTx {
    * or a row's sequence number is not past its account's newest. Durable means: surviving a crash
    * of this process at once, and a power failure once the kernel or the database next flushes (a
    * power failure can lose the last milliseconds). SQLite appends them to a journal file first and
-   * has a worker thread move them into the database in batches (sqlite/audit-writer.ts); PostgreSQL commits them with
-   * synchronous_commit=off.
+   * a worker thread moves them into the database in batches (sqlite/audit-writer.ts);
+   * PostgreSQL commits them with synchronous_commit=off.
    */
   appendAudit(rows: readonly AuditRow[]): Promise<void>;
   /**

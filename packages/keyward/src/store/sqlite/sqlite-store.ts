@@ -154,7 +154,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       await auditWriter.close();
       await db.destroy();
     },
-    // Read where the audit commits, so that connection's page cache stays valid (audit-writer.ts).
+    // Read again only when the WAL index shows a commit (audit-writer.ts, wal-index.ts).
     tokenGeneration: () => auditWriter.tokenGeneration(),
     appendAudit: (rows) => auditWriter.append(rows),
     flushAudit: () => auditWriter.flush(),
