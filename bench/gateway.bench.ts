@@ -18,12 +18,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TARGET = fileURLToPath(new URL('./gateway-target.ts', import.meta.url));
+const TARGET = fileURLToPath(new URL('./gateway-target.mjs', import.meta.url));
 const DURATION_MS = Number(process.env.KEYWARD_BENCH_MS ?? 4000);
 
 /** `nodeArgs` go to node itself, e.g. --cpu-prof for bench/profile-gateway.ts. */
 export async function spawnTarget(args: string[], nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', TARGET, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, TARGET, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {

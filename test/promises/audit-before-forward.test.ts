@@ -6,6 +6,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { request } from 'undici';
+import { entriesOf, type AuditEntry } from '../../packages/keyward/src/audit/index.js';
 import { verifyAudit } from '../../packages/keyward/src/main/index.js';
 import { agent, clientRequests, makeVault, policy, pw, recordingUpstream, token } from '../helpers/agent.js';
 
@@ -18,18 +19,20 @@ after(async () => {
   await upstream.close();
 });
 
-const rows = (): { body: string }[] => {
+const rows = (): { seq: number; body: string }[] => {
   const raw = new BetterSqlite3(join(home, 'vault.db'), { readonly: true });
-  const r = raw.prepare('SELECT body FROM audit_record ORDER BY seq').all() as { body: string }[];
+  const r = raw.prepare('SELECT seq, body FROM audit_record ORDER BY seq').all() as { seq: number; body: string }[];
   raw.close();
   return r;
 };
-/** The rows once `n` more than `before` are in the database (records reach it within moments). */
-async function rowsOnceThere(before: number, n: number): Promise<{ body: string }[]> {
+/** What the rows after the first `before` say: one entry per decision and per outcome (outcomes are written in groups). */
+const entriesAfter = (before: number): AuditEntry[] => rows().slice(before).flatMap((r) => entriesOf(r.seq, r.body));
+/** entriesAfter(before) once there are `n` (records reach the database within moments). */
+async function entriesOnceThere(before: number, n: number): Promise<AuditEntry[]> {
   const until = Date.now() + 5000;
   for (;;) {
-    const r = rows();
-    if (r.length >= before + n || Date.now() > until) return r;
+    const e = entriesAfter(before);
+    if (e.length >= n || Date.now() > until) return e;
     await new Promise((res) => setTimeout(res, 20));
   }
 }
@@ -38,12 +41,12 @@ test('each request leaves a decision record (and an outcome when forwarded); the
   const before = rows().length;
   assert.equal((await request(`${a.url}/binance/api/v3/account`, { headers: { 'x-mbx-apikey': t.token } })).statusCode, 200);
   assert.equal((await request(`${a.url}/binance/api/v3/order`, { method: 'POST', headers: { 'x-mbx-apikey': t.token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=1' })).statusCode, 403);
-  const added = (await rowsOnceThere(before, 3)).slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: string | number; reason?: string; status?: number });
+  const added = await entriesOnceThere(before, 3);
   const decisions = added.filter((r) => r.kind === 'decision');
   assert.deepEqual(decisions.map((r) => [r.decision, r.reason]), [['allow', null], ['deny', 'KW_POLICY_ACTION_DENIED']]);
   const outcomes = added.filter((r) => r.kind === 'outcome');
   assert.equal(outcomes.length, 1, 'only the forwarded request has an outcome');
-  assert.equal(outcomes[0]?.decision, before + 1, 'the outcome names its decision');
+  assert.equal(outcomes[0]?.decision, decisions[0]?.seq, 'the outcome names its decision');
   assert.equal(outcomes[0]?.status, 200);
   const report = await verifyAudit({ home, db: undefined }, pw());
   assert.equal(report.ok, true, JSON.stringify(report.problems));
@@ -79,7 +82,7 @@ test('while another process holds the database\'s write lock, requests go on, au
     raw.exec('ROLLBACK');
     raw.close();
   }
-  const added = (await rowsOnceThere(before, 6)).slice(before).map((r) => JSON.parse(r.body) as { kind: string });
+  const added = await entriesOnceThere(before, 6);
   assert.deepEqual(added.map((r) => r.kind).sort(), ['decision', 'decision', 'decision', 'outcome', 'outcome', 'outcome']);
   const report = await verifyAudit({ home, db: undefined }, pw());
   assert.equal(report.ok, true, JSON.stringify(report.problems));
@@ -114,11 +117,11 @@ test('a client that hangs up mid-answer still leaves an outcome, saying so', asy
     });
     await new Promise((r) => setTimeout(r, 200));
     await b.close();
-    const added = rows().slice(before).map((r) => JSON.parse(r.body) as { kind: string; decision?: number | string; error?: string | null });
-    const decision = added.findIndex((r) => r.kind === 'decision');
+    const added = entriesAfter(before);
+    const decision = added.find((r) => r.kind === 'decision');
     const outcome = added.find((r) => r.kind === 'outcome');
-    assert.ok(decision >= 0 && outcome !== undefined, JSON.stringify(added));
-    assert.equal(outcome.decision, before + decision + 1, 'the outcome names its decision');
+    assert.ok(decision !== undefined && outcome !== undefined, JSON.stringify(added));
+    assert.equal(outcome.decision, decision.seq, 'the outcome names its decision');
     assert.equal(outcome.error, 'ClientClosed');
   } finally {
     await b.close().catch(() => undefined);

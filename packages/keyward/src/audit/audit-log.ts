@@ -3,8 +3,9 @@
 // it cannot be, so the caller refuses the request. Group commit: the first decision of a turn of
 // the event loop is written at once (at low load that is every decision, and none waits for
 // anything); the decisions after it in the same turn, and those that arrive while a write is in
-// flight, go together in one write. Outcome records (appendLater: nothing waits on them) are linked
-// and written together every 20 ms, never on a decision's way. So a store whose write is a network
+// flight, go together in one write. Outcomes (appendLater: nothing waits on them) are gathered for
+// 20 ms and written as one linked record per account (record.ts, OutcomesRecord), never on a
+// decision's way. So a store whose write is a network
 // round trip (PostgreSQL) batches under load, and one whose write is a journal append (SQLite,
 // store/sqlite/audit-writer.ts) adds no waiting. What "durably" means is Store.appendAudit's:
 // surviving a crash of the gateway at once; a power failure can lose the last milliseconds, which
@@ -12,7 +13,7 @@
 import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
 import { GENESIS_LINK, linkOf } from './chain.js';
-import { canonicalRecord, type AuditRecord } from './record.js';
+import { canonicalRecord, type AuditRecord, type OutcomeEntry } from './record.js';
 
 export interface AuditLogDeps {
   readonly store: Pick<Store, 'appendAudit'> & { readonly audit: Pick<AuditRepo, 'head'> };
@@ -22,6 +23,9 @@ export interface AuditLogDeps {
   /** Largest batch per transaction. */
   readonly maxBatch?: number;
 }
+
+/** Most outcomes in one record: a record stays a few tens of kilobytes at most. */
+const MAX_OUTCOMES_PER_RECORD = 256;
 
 interface Pending {
   readonly accountId: string;
@@ -37,8 +41,8 @@ export function createAuditLog(deps: AuditLogDeps) {
   const maxBatch = deps.maxBatch ?? 512;
   const heads = new Map<string, Head>();
   let queue: Pending[] = [];
-  /** Outcomes waiting for their timer. */
-  let later: Pending[] = [];
+  /** Outcomes waiting for their timer, by account. */
+  let later = new Map<string, OutcomeEntry[]>();
   let flushing = false;
   /** A decision was written at once in this turn of the event loop. */
   let wroteThisTurn = false;
@@ -108,8 +112,15 @@ export function createAuditLog(deps: AuditLogDeps) {
   const flushOutcomes = (): void => {
     clearTimeout(outcomeTimer);
     outcomeTimer = undefined;
-    for (const p of later) queue.push(p);
-    later = [];
+    for (const [accountId, outcomes] of later) {
+      for (let i = 0; i < outcomes.length; i += MAX_OUTCOMES_PER_RECORD) {
+        const group = outcomes.slice(i, i + MAX_OUTCOMES_PER_RECORD);
+        let at = 0;
+        for (const o of group) at = Math.max(at, o.at);
+        queue.push({ accountId, record: { kind: 'outcomes', at, outcomes: group } });
+      }
+    }
+    later = new Map();
     void flush();
   };
 
@@ -137,17 +148,20 @@ export function createAuditLog(deps: AuditLogDeps) {
             scheduled = true;
           }
         } else {
-          later.push(pending);
+          // Not a decision: nothing is in a hurry for it; written with the next outcomes.
+          queue.push(pending);
           outcomeTimer ??= setTimeout(flushOutcomes, 20);
         }
       });
     },
     /**
-     * Queues a record nobody waits on (an outcome): written within 20 ms, with the others of those
-     * 20 ms. A failure to write it shows in the log as a missing outcome.
+     * Queues an outcome nobody waits on: written within 20 ms, in one record with the account's
+     * other outcomes of those 20 ms. A failure to write it shows in the log as a missing outcome.
      */
-    appendLater(accountId: string, record: AuditRecord): void {
-      later.push({ accountId, record });
+    appendLater(accountId: string, outcome: OutcomeEntry): void {
+      let list = later.get(accountId);
+      if (list === undefined) later.set(accountId, list = []);
+      list.push(outcome);
       outcomeTimer ??= setTimeout(flushOutcomes, 20);
     },
   };

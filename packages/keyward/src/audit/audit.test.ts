@@ -8,7 +8,7 @@ import { SecureBuffer, createEd25519Key, createHmacKey } from '../crypto/index.j
 import { openSqliteStore, type Store } from '../store/index.js';
 import { createAuditLog } from './audit-log.js';
 import { appendCheckpoint, readCheckpoints } from './checkpoint.js';
-import type { DecisionRecord } from './record.js';
+import type { DecisionRecord, OutcomeEntry, OutcomesRecord } from './record.js';
 import { canonicalJson } from './record.js';
 import { verifyChain } from './verify.js';
 
@@ -120,5 +120,30 @@ test('an append that cannot be written rejects, so the gateway refuses the reque
     key: createHmacKey('sha256', SecureBuffer.random(32)),
   });
   await assert.rejects(log.append(ACCOUNT, decision(1)), /disk full/);
+  await store.close();
+});
+
+test('outcomes are gathered into one linked record per account and write, in the order they came; the chain verifies', async () => {
+  const { store, key, verify } = await setup(0);
+  const appended: { accountId: string; body: string }[] = [];
+  const log = createAuditLog({
+    store: { audit: store.audit, appendAudit: async (rows) => { for (const r of rows) appended.push({ accountId: r.accountId, body: r.body }); await store.appendAudit(rows); } },
+    key,
+  });
+  const outcome = (decisionSeq: number): OutcomeEntry => ({ at: 2000 + decisionSeq, decision: decisionSeq, status: 200, latencyMs: decisionSeq / 10, error: null });
+  for (let i = 1; i <= 300; i++) log.appendLater(ACCOUNT, outcome(i));
+  log.appendLater('acct-2', outcome(7));
+  assert.equal(appended.length, 0, 'nothing is written before the group closes');
+  await log.drain();
+  const groups = appended.map((a) => ({ accountId: a.accountId, ...(JSON.parse(a.body) as OutcomesRecord) }));
+  // 300 outcomes of one account: two records (at most 256 each); one for the other account.
+  assert.deepEqual(groups.map((g) => [g.accountId, g.kind, g.outcomes.length]), [[ACCOUNT, 'outcomes', 256], [ACCOUNT, 'outcomes', 44], ['acct-2', 'outcomes', 1]]);
+  assert.deepEqual(groups.slice(0, 2).flatMap((g) => g.outcomes), Array.from({ length: 300 }, (_, i) => outcome(i + 1)));
+  assert.equal(groups[0]?.at, 2256, 'a group is dated by its newest outcome');
+  await store.flushAudit();
+  assert.deepEqual((await store.audit.list(ACCOUNT)).map((r) => r.seq), [1, 2]);
+  const report = verify();
+  assert.equal(report.ok, true, JSON.stringify(report.problems));
+  assert.equal(report.records, 2);
   await store.close();
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, canonicalRecord, type AuditRecord, type DecisionRecord, type OutcomeRecord } from './record.js';
+import { canonicalJson, canonicalRecord, entriesOf, type AuditRecord, type DecisionRecord, type OutcomeRecord, type OutcomesRecord } from './record.js';
 
-// canonicalRecord takes a fast path for the gateway's two record shapes; whatever the input, its
+// canonicalRecord takes a fast path for the gateway's record shapes; whatever the input, its
 // bytes must be canonicalJson's, or every link written from now on would fail to verify.
 const generic = (r: unknown): string => canonicalJson(r as Parameters<typeof canonicalJson>[0]);
 
@@ -27,10 +27,29 @@ function outcome(i: number): OutcomeRecord {
   return { kind: 'outcome', at: pick(NUMBERS, i), decision: pick(NUMBERS, i + 1), status: i % 3 === 0 ? null : pick(NUMBERS, i + 2), latencyMs: pick(NUMBERS, i + 4), error: i % 2 === 0 ? null : pick(STRINGS, i) };
 }
 
-test('decision and outcome records serialise exactly as canonicalJson does', () => {
+function outcomes(i: number): OutcomesRecord {
+  return { kind: 'outcomes', at: pick(NUMBERS, i), outcomes: Array.from({ length: i % 5 }, (_, k) => {
+    const { kind: _kind, ...entry } = outcome(i + k);
+    return entry;
+  }) };
+}
+
+test('decision, outcome and grouped outcome records serialise exactly as canonicalJson does', () => {
   for (let i = 0; i < 200; i++) {
-    for (const r of [decision(i), outcome(i)] as AuditRecord[]) assert.equal(canonicalRecord(r), generic(r), JSON.stringify(r));
+    for (const r of [decision(i), outcome(i), outcomes(i)] as AuditRecord[]) assert.equal(canonicalRecord(r), generic(r), JSON.stringify(r));
   }
+});
+
+test('a grouped outcome record reads as one entry per outcome, with the seq of the record holding it', () => {
+  const r = outcomes(4);
+  const entries = entriesOf(17, canonicalRecord(r));
+  assert.equal(entries.length, 4);
+  assert.deepEqual(entries.map((e) => e.seq), [17, 17, 17, 17]);
+  assert.deepEqual(entries.map(({ seq: _seq, kind, ...rest }) => ({ kind, ...rest })), r.outcomes.map((o) => ({ kind: 'outcome', ...JSON.parse(JSON.stringify(o)) as object })));
+  // Decisions, and outcomes written one record each (logs from before the grouping), are as stored.
+  const asStored = (r: AuditRecord): object => JSON.parse(JSON.stringify(r)) as object;
+  assert.deepEqual(entriesOf(3, canonicalRecord(outcome(1))), [{ seq: 3, ...asStored(outcome(1)) }]);
+  assert.deepEqual(entriesOf(4, canonicalRecord(decision(1))), [{ seq: 4, ...asStored(decision(1)) }]);
 });
 
 test('records off the expected shape still get canonicalJson bytes', () => {
@@ -43,6 +62,10 @@ test('records off the expected shape still get canonicalJson bytes', () => {
     { ...d, order: { b: 1, a: [2, { d: null, c: 'x' }] } },
     { ...outcome(2), status: 'teapot' },
     { ...outcome(3), note: 'x' },
+    { ...outcomes(3), outcomes: [{ ...outcome(1) }] },
+    { ...outcomes(3), outcomes: [null, 1] },
+    { ...outcomes(3), outcomes: 'none' },
+    { ...outcomes(3), extra: 1 },
     Object.assign(Object.create({ inherited: 1 }) as object, d),
   ];
   for (const r of odd) assert.equal(canonicalRecord(r as AuditRecord), generic(r), JSON.stringify(r));
@@ -51,5 +74,6 @@ test('records off the expected shape still get canonicalJson bytes', () => {
 test('non-finite numbers are refused on both paths', () => {
   assert.throws(() => canonicalRecord({ ...decision(2), at: Number.NaN }), RangeError);
   assert.throws(() => canonicalRecord({ ...outcome(2), latencyMs: Number.POSITIVE_INFINITY }), RangeError);
+  assert.throws(() => canonicalRecord({ kind: 'outcomes', at: 1, outcomes: [{ ...outcomes(2).outcomes[0] as OutcomesRecord['outcomes'][number], latencyMs: Number.NaN }] }), RangeError);
   assert.throws(() => canonicalRecord({ ...decision(2), order: { notional: Number.NEGATIVE_INFINITY } }), RangeError);
 });

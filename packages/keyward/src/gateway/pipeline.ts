@@ -252,7 +252,7 @@ export function createPipeline(deps: PipelineDeps) {
     const outcome = (status: number | null, error: string | null): void => {
       if (decisionSeq === null) return;
       const at = deps.now();
-      deps.audit.appendLater(accountId, { kind: 'outcome', at, decision: decisionSeq, status, latencyMs: at - started, error });
+      deps.audit.appendLater(accountId, { at, decision: decisionSeq, status, latencyMs: at - started, error });
     };
     let response: UpstreamResponse;
     try {

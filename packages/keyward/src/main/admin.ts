@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { KeywardError } from '@keyward/protocol/errors';
-import { readCheckpoints, verifyChain, type VerifyReport } from '../audit/index.js';
+import { entriesOf, readCheckpoints, verifyChain, type AuditEntry, type VerifyReport } from '../audit/index.js';
 import { createEd25519Key, createHmacKey, releaseAll, type SecureBuffer } from '../crypto/index.js';
-import type { AuditRow, TokenRow } from '../store/index.js';
+import type { TokenRow } from '../store/index.js';
 import { createTokenService, type IssueInput } from '../tokens/index.js';
 import { policySubset } from './agent.js';
 import { openLocal, type LocalLocation } from './local.js';
@@ -72,6 +72,7 @@ export function verifyAudit(location: LocalLocation, password: SecureBuffer): Pr
   });
 }
 
-export function auditRecords(location: LocalLocation): Promise<AuditRow[]> {
-  return withLocal(location, (ctx, accountId) => ctx.store.audit.list(accountId));
+/** The log as readers show it, oldest first: one entry per decision and per outcome (audit/record.ts, entriesOf). */
+export function auditEntries(location: LocalLocation): Promise<AuditEntry[]> {
+  return withLocal(location, async (ctx, accountId) => (await ctx.store.audit.list(accountId)).flatMap((r) => entriesOf(r.seq, r.body)));
 }

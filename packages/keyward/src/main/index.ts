@@ -10,6 +10,6 @@ export {
 export { signRequest, type SignRequestInput, type SignedHttpRequest } from './sign.js';
 export { startSandbox, type RunningSandbox } from './sandbox.js';
 export { startAgent, policySubset, type AgentOptions, type RunningAgent } from './agent.js';
-export { issueToken, listTokens, revokeToken, verifyAudit, auditRecords, checkpointFile } from './admin.js';
+export { issueToken, listTokens, revokeToken, verifyAudit, auditEntries, checkpointFile } from './admin.js';
 export { startServer, type ServerOptions, type RunningServer } from './server.js';
 export { rotateKek } from './rotate-kek.js';

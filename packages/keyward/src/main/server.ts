@@ -16,7 +16,7 @@ import {
   authRoutes, createApiApp, createSessionService, credentialRoutes, judgePermissions, openApiRoute, passkeyRoutes, securityRoutes,
   route, tokenRoutes, tradingRoutes, type ApiDeps, type CheckOutcome, type RouteDef,
 } from '../api/index.js';
-import { createAuditLog, createCheckpointer, readCheckpoints, verifyChain } from '../audit/index.js';
+import { createAuditLog, createCheckpointer, entriesOf, readCheckpoints, verifyChain } from '../audit/index.js';
 import { AUTH_HASH_DEFAULTS, SecureBuffer, type AuthHashParams } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import { createForwarder, createGatewayServer, createMarketData, createPipeline, fetchVia, createUsageTracker, readBody } from '../gateway/index.js';
@@ -274,11 +274,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const rows = await store.audit.list(accountId);
       const decisions = new Map<number, Record<string, unknown>>();
       const out: Record<string, unknown>[] = [];
-      for (const r of rows) {
-        const body = JSON.parse(r.body) as Record<string, unknown>;
+      for (const body of rows.flatMap((r) => entriesOf(r.seq, r.body))) {
         if (body.kind === 'decision' && body.token === accessor) {
-          const rec = { seq: r.seq, ...body, outcome: null as unknown };
-          decisions.set(r.seq, rec);
+          const rec = { ...body, outcome: null as unknown };
+          decisions.set(body.seq, rec);
           out.push(rec);
         } else if (body.kind === 'outcome') {
           const d = decisions.get(Number(body.decision));

@@ -1,7 +1,7 @@
 // keyward audit verify | tail
 import type { Command } from 'commander';
 import { KeywardError } from '@keyward/protocol/errors';
-import { auditRecords, verifyAudit } from '../../main/index.js';
+import { auditEntries, verifyAudit } from '../../main/index.js';
 import { type CommandContext, currentPassword, homeOf } from '../context.js';
 import { info, printJson, table } from '../output.js';
 
@@ -32,8 +32,7 @@ export function registerAudit(program: Command, ctx: () => CommandContext): void
     .action(async (o: { token?: string; lines: string; json?: boolean }) => {
       const n = Number(o.lines);
       if (!Number.isSafeInteger(n) || n < 1) throw new KeywardError('KW_INPUT_INVALID', '--lines must be a whole number of at least 1.');
-      const rows = await auditRecords(location(ctx()));
-      const parsed: Record<string, unknown>[] = rows.map((r) => ({ seq: r.seq, ...(JSON.parse(r.body) as Record<string, unknown>) }));
+      const parsed = await auditEntries(location(ctx()));
       const decisions = new Map(parsed.filter((p) => p.kind === 'decision').map((p) => [p.seq, p]));
       const picked = parsed.filter((p) => o.token === undefined
         || (p.kind === 'decision' ? p.token === o.token : decisions.get(Number(p.decision))?.token === o.token)).slice(-n);

@@ -1,11 +1,14 @@
 // A process the gateway benchmark measures: `sandbox`, a bare forwarding `proxy` (node:http and
 // undici, no auth, no signing, no audit), or the Keyward `agent` (with or without its audit log).
 // Prints one JSON line {url} once listening.
+// Plain JavaScript run by plain node, importing the built packages (packages/keyward/dist, what
+// `keyward agent` runs): no TypeScript loader in the measured processes, whose transform would
+// add its own per-call work (esbuild's keepNames wraps every closure in a defineProperty call).
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
-import { SecureBuffer } from '../packages/keyward/src/crypto/index.js';
-import { startAgent } from '../packages/keyward/src/main/index.js';
-import { startSandbox } from '../packages/keyward/src/sandbox/index.js';
+import { SecureBuffer } from '../packages/keyward/dist/crypto/index.js';
+import { startAgent } from '../packages/keyward/dist/main/index.js';
+import { startSandbox } from '../packages/keyward/dist/sandbox/index.js';
 
 const [kind, arg1, arg2] = process.argv.slice(2);
 if (kind === 'sandbox') {
@@ -15,13 +18,13 @@ if (kind === 'sandbox') {
   const upstream = new URL(arg1 ?? '');
   const pool = new Pool(upstream.origin, { connections: 64 });
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const headers = { ...req.headers };
       delete headers.host;
       delete headers.connection;
-      pool.request({ method: req.method as 'GET', path: req.url ?? '/', headers, body: chunks.length > 0 ? Buffer.concat(chunks) : null })
+      pool.request({ method: req.method, path: req.url ?? '/', headers, body: chunks.length > 0 ? Buffer.concat(chunks) : null })
         .then(async (r) => {
           res.writeHead(r.statusCode, { 'content-type': String(r.headers['content-type'] ?? 'application/json') });
           for await (const c of r.body) res.write(c);
