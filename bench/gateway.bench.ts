@@ -89,10 +89,13 @@ export async function load(connections: number, make: MakeRequest): Promise<Load
   return summarise(sample);
 }
 
-// Passes of about a second: a target's connections then sit idle for a few seconds at most between
-// its passes, under node:http's 5 s keep-alive timeout (a server closing an idle connection just as
-// the client reuses it would count as an error that is no one's).
-const ROUNDS = Math.max(4, Math.ceil(DURATION_MS / 1000));
+// Passes of a quarter of a second: this machine's speed changes from one second to the next (other
+// tenants), and with passes this short a slow spell falls on every target alike; with passes of a
+// second, one spell could land on one target's passes (seen: the audit's cost measured 2 % and 34
+// % in two runs of the same code). A target's connections sit idle for about a second between its
+// passes, well under node:http's 5 s keep-alive timeout (a server closing an idle connection just
+// as the client reuses it would count as an error that is no one's).
+const ROUNDS = Math.max(4, Math.ceil(DURATION_MS / 250));
 
 /** Each target warmed up, then measured in ROUNDS passes taken in turn; DURATION_MS in all per target. */
 async function measureInTurn(connections: number, targets: readonly { name: string; make: MakeRequest }[]): Promise<Map<string, Load>> {

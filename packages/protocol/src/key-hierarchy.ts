@@ -44,8 +44,10 @@ export const LABELS = Object.freeze({
   backupKey: 'keyward/v1/backup-key',
   /** user key -> the key of the keyed hashes stored for tokens. */
   tokenKey: 'keyward/v1/token-key',
-  /** user key -> the key of the audit log's MAC chain. */
+  /** user key -> the HMAC-SHA256 key of audit links written before 2026-11 (verified, no longer written). */
   auditKey: 'keyward/v1/audit-key',
+  /** user key -> the keyed BLAKE2b key of the audit log's MAC chain. */
+  auditLinkKey: 'keyward/v2/audit-link-key',
   /** user key -> the seed of the Ed25519 key that signs audit checkpoints. */
   auditCheckpointKey: 'keyward/v1/audit-checkpoint-key',
   /** user key -> HMAC key whose tag of this label lets a server recognise its account's user key. */
@@ -57,6 +59,7 @@ export const LABELS = Object.freeze({
   /** The server secret (KEK-wrapped, docs/server.md) -> its keys, one label each. */
   serverTokenKey: 'keyward/v1/server/token-key',
   serverAuditKey: 'keyward/v1/server/audit-key',
+  serverAuditLinkKey: 'keyward/v2/server/audit-link-key',
   serverCheckpointKey: 'keyward/v1/server/audit-checkpoint-key',
   serverSessionKey: 'keyward/v1/server/session-key',
   serverPreloginKey: 'keyward/v1/server/prelogin-key',

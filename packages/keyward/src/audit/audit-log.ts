@@ -10,14 +10,13 @@
 // store/sqlite/audit-writer.ts) adds no waiting. What "durably" means is Store.appendAudit's:
 // surviving a crash of the gateway at once; a power failure can lose the last milliseconds, which
 // `keyward audit verify` then reports against its checkpoints.
-import type { HmacKey } from '../crypto/index.js';
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
-import { GENESIS_LINK, linkOf } from './chain.js';
+import { GENESIS_LINK, linkOf, type ChainKey } from './chain.js';
 import { canonicalRecord, type AuditRecord, type OutcomeEntry } from './record.js';
 
 export interface AuditLogDeps {
   readonly store: Pick<Store, 'appendAudit'> & { readonly audit: Pick<AuditRepo, 'head'> };
-  readonly key: HmacKey;
+  readonly key: ChainKey;
   /** Called after each committed batch with the new head, e.g. to write checkpoints. */
   readonly onCommit?: (accountId: string, head: { seq: number; link: Buffer }) => void;
   /** Largest batch per transaction. */

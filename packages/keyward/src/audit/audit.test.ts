@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SecureBuffer, createEd25519Key, createHmacKey } from '../crypto/index.js';
+import { SecureBuffer, createBlake2bMac, createEd25519Key, createHmacKey } from '../crypto/index.js';
+import type { ChainKey } from './chain.js';
 import { openSqliteStore, type Store } from '../store/index.js';
 import { createAuditLog } from './audit-log.js';
 import { appendCheckpoint, readCheckpoints } from './checkpoint.js';
@@ -13,17 +14,18 @@ import { canonicalJson } from './record.js';
 import { verifyChain } from './verify.js';
 
 const ACCOUNT = 'acct-1';
+const chainKey = (): ChainKey => ({ v1: createHmacKey('sha256', SecureBuffer.random(32)), v2: createBlake2bMac(SecureBuffer.random(32)) });
 const decision = (i: number): DecisionRecord => ({
   kind: 'decision', at: 1000 + i, token: 'kwa_0123456789abcdef0123', credential: 'binance-main', exchange: 'binance', method: 'POST',
   path: '/api/v3/order', action: 'trade', endpoint: 'POST /api/v3/order', order: { symbol: 'BTCUSDT', side: 'buy', notional: i },
   decision: i % 3 === 0 ? 'deny' : 'allow', reason: i % 3 === 0 ? 'KW_POLICY_DENIED' : null, sourceIp: '127.0.0.1',
 });
 
-async function setup(n: number): Promise<{ store: Store; path: string; dir: string; key: ReturnType<typeof createHmacKey>; signer: ReturnType<typeof createEd25519Key>; verify: () => ReturnType<typeof verifyChain> }> {
+async function setup(n: number): Promise<{ store: Store; path: string; dir: string; key: ChainKey; signer: ReturnType<typeof createEd25519Key>; verify: () => ReturnType<typeof verifyChain> }> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-audit-'));
   const path = join(dir, 'vault.db');
   const store = await openSqliteStore({ path, create: true });
-  const key = createHmacKey('sha256', SecureBuffer.random(32));
+  const key = chainKey();
   const signer = createEd25519Key(SecureBuffer.random(32));
   const checkpoints = join(dir, 'checkpoints.jsonl');
   const log = createAuditLog({
@@ -117,7 +119,7 @@ test('an append that cannot be written rejects, so the gateway refuses the reque
   const { store } = await setup(1);
   const log = createAuditLog({
     store: { audit: store.audit, appendAudit: () => Promise.reject(new Error('disk full')) },
-    key: createHmacKey('sha256', SecureBuffer.random(32)),
+    key: chainKey(),
   });
   await assert.rejects(log.append(ACCOUNT, decision(1)), /disk full/);
   await store.close();

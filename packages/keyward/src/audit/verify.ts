@@ -6,9 +6,9 @@
 // - cut-tail: the log ends before a signed checkpoint's sequence number;
 // - checkpoint-mismatch: the record a checkpoint vouches for has another link now;
 // - bad-checkpoint: a checkpoint line whose signature does not verify.
-import { equal, type HmacKey } from '../crypto/index.js';
+import { equal } from '../crypto/index.js';
 import type { AuditRow } from '../store/index.js';
-import { GENESIS_LINK, linkOf } from './chain.js';
+import { GENESIS_LINK, linkVersion, type ChainKey } from './chain.js';
 import type { CheckpointLine } from './checkpoint.js';
 
 export interface Problem {
@@ -25,9 +25,15 @@ export interface VerifyReport {
   readonly problems: readonly Problem[];
 }
 
-export function verifyChain(key: HmacKey, accountId: string, rows: readonly AuditRow[], checkpoints: readonly CheckpointLine[]): VerifyReport {
+export function verifyChain(key: ChainKey, accountId: string, rows: readonly AuditRow[], checkpoints: readonly CheckpointLine[]): VerifyReport {
   const problems: Problem[] = [];
-  const verifies = (prev: Uint8Array, row: AuditRow): boolean => equal(linkOf(key, prev, accountId, row.seq, row.body), row.link);
+  /** Set at an account's first BLAKE2b link: from there on, the older MAC no longer vouches (chain.ts). */
+  let current = false;
+  const version = (prev: Uint8Array, row: AuditRow): 1 | 2 | null => linkVersion(key, prev, accountId, row.seq, row.body, row.link);
+  const verifies = (prev: Uint8Array, row: AuditRow): boolean => {
+    const v = version(prev, row);
+    return v === 2 || (v === 1 && !current);
+  };
   let prev: Uint8Array = GENESIS_LINK;
   let expected = 1;
   let brokenRun = 0;
@@ -38,8 +44,10 @@ export function verifyChain(key: HmacKey, accountId: string, rows: readonly Audi
     } else if (row.seq < expected) {
       problems.push({ kind: 'inserted', seq: row.seq, detail: `record ${String(row.seq)} is out of order` });
     }
-    if (verifies(prev, row)) {
+    const v = version(prev, row);
+    if (v === 2 || (v === 1 && !current)) {
       brokenRun = 0;
+      if (v === 2) current = true;
     } else if (row.seq > expected) {
       // Already reported as a gap: the survivor after a deletion cannot chain to its old predecessor.
     } else {

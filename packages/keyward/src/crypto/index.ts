@@ -8,6 +8,7 @@ export { equal } from './constant-time.js';
 export { randomBytes } from './random.js';
 export { hash, type HashName } from './sha2.js';
 export { createHmacKey, hmac, type HmacKey, type Message } from './hmac.js';
+export { createBlake2bMac, type MacKey } from './blake2b-mac.js';
 export { hkdf, hkdfExtract, hkdfExpand, deriveSubkey } from './hkdf.js';
 export { argon2id, argon2idAsync } from './kdf.js';
 export { seal, open } from './aead.js';

@@ -14,6 +14,8 @@ export interface Sodium {
   crypto_hash_sha256_init(state: Uint8Array): void;
   crypto_hash_sha256_update(state: Uint8Array, data: Uint8Array): void;
   crypto_hash_sha256_final(state: Uint8Array, out: Uint8Array): void;
+  /** BLAKE2b; with a key, a MAC (blake2b-mac.ts). */
+  crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
   crypto_hash_sha512_init(state: Uint8Array): void;
   crypto_hash_sha512_update(state: Uint8Array, data: Uint8Array): void;
   crypto_hash_sha512_final(state: Uint8Array, out: Uint8Array): void;
@@ -27,6 +29,10 @@ export interface Sodium {
   crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void;
   crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean;
   readonly crypto_hash_sha256_STATEBYTES: number;
+  readonly crypto_generichash_BYTES_MIN: number;
+  readonly crypto_generichash_BYTES_MAX: number;
+  readonly crypto_generichash_KEYBYTES_MIN: number;
+  readonly crypto_generichash_KEYBYTES_MAX: number;
   readonly crypto_hash_sha512_STATEBYTES: number;
   readonly crypto_pwhash_ALG_ARGON2ID13: number;
   readonly crypto_pwhash_SALTBYTES: number;

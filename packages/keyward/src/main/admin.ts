@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { KeywardError } from '@keyward/protocol/errors';
 import { entriesOf, readCheckpoints, verifyChain, type AuditEntry, type VerifyReport } from '../audit/index.js';
-import { createEd25519Key, createHmacKey, releaseAll, type SecureBuffer } from '../crypto/index.js';
+import { createBlake2bMac, createEd25519Key, createHmacKey, releaseAll, type SecureBuffer } from '../crypto/index.js';
 import type { TokenRow } from '../store/index.js';
 import { createTokenService, type IssueInput } from '../tokens/index.js';
 import { policySubset } from './agent.js';
@@ -57,16 +57,18 @@ export function verifyAudit(location: LocalLocation, password: SecureBuffer): Pr
   return withLocal(location, async (ctx, accountId) => {
     const { vault } = await ctx.vault.unlock(password);
     const auditSeed = vault.deriveKey(LABELS.auditKey);
+    const linkSeed = vault.deriveKey(LABELS.auditLinkKey);
     const checkpointSeed = vault.deriveKey(LABELS.auditCheckpointKey);
     vault.lock();
-    const key = createHmacKey('sha256', auditSeed);
+    const key = { v1: createHmacKey('sha256', auditSeed), v2: createBlake2bMac(linkSeed) };
     const signer = createEd25519Key(checkpointSeed);
-    releaseAll(auditSeed, checkpointSeed);
+    releaseAll(auditSeed, linkSeed, checkpointSeed);
     try {
       const rows = await ctx.store.audit.list(accountId);
       return verifyChain(key, accountId, rows, readCheckpoints(checkpointFile(location), signer.publicKey, accountId));
     } finally {
-      key.release();
+      key.v1.release();
+      key.v2.release();
       signer.release();
     }
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { KeywardError } from '@keyward/protocol/errors';
 import { isPolicyError, parsePolicy } from '@keyward/protocol/policy';
 import { createAuditLog } from '../audit/index.js';
-import { createHmacKey, SecureBuffer } from '../crypto/index.js';
+import { createBlake2bMac, createHmacKey, SecureBuffer } from '../crypto/index.js';
 import { adapterFor } from '../exchanges/index.js';
 import { createForwarder, createMarketData, createPipeline, createUsageTracker, readJson, type SigningCredential } from '../gateway/index.js';
 import { isSubset } from '../policy/index.js';
@@ -83,7 +83,7 @@ async function world(): Promise<World> {
   }
 
   const tokenKey = createHmacKey('sha256', SecureBuffer.random(32));
-  const auditKey = createHmacKey('sha256', SecureBuffer.random(32));
+  const auditKey = { v1: createHmacKey('sha256', SecureBuffer.random(32)), v2: createBlake2bMac(SecureBuffer.random(32)) };
   const tokens = createTokenService({ tokens: store.tokens, hashKey: tokenKey, now, isSubset: subset });
   const audit = createAuditLog({ store, key: auditKey });
   const upstream = (id: string): string => `${sandbox.url}/${id}`;
@@ -138,7 +138,8 @@ async function world(): Promise<World> {
       await audit.drain().catch(() => undefined);
       for (const c of credentials.values()) c.key.release();
       tokenKey.release();
-      auditKey.release();
+      auditKey.v1.release();
+      auditKey.v2.release();
       await forwarder.close();
       await sandbox.close();
       await store.close();

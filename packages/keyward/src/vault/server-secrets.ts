@@ -6,8 +6,8 @@
 import { LABELS, PURPOSES, type AdFields } from '@keyward/protocol/key-hierarchy';
 import { KeywardError } from '@keyward/protocol/errors';
 import {
-  SecureBuffer, createEd25519Key, createHmacKey, deriveSubkey, openEnvelope, releaseAll, sealEnvelope,
-  type Ed25519Key, type HmacKey,
+  SecureBuffer, createBlake2bMac, createEd25519Key, createHmacKey, deriveSubkey, openEnvelope, releaseAll, sealEnvelope,
+  type Ed25519Key, type HmacKey, type MacKey,
 } from '../crypto/index.js';
 import type { KeyEncryptionKey } from '../kms/index.js';
 import type { MetaRepo } from '../store/index.js';
@@ -19,8 +19,8 @@ const totpAd = (accountId: string, factorId: string): AdFields => ({ owner: acco
 export interface ServerSecrets {
   /** Keyed hashes of bot tokens (tokens/). */
   readonly tokenKey: HmacKey;
-  /** The MAC chain of every account's audit log. */
-  readonly auditKey: HmacKey;
+  /** The MAC chain of every account's audit log (audit/chain.ts): HMAC-SHA256 for links written before 2026-11, keyed BLAKE2b now. */
+  readonly auditKey: { readonly v1: HmacKey; readonly v2: MacKey };
   readonly checkpointSigner: Ed25519Key;
   /** Keyed hashes of recovery codes. */
   readonly recoveryKey: HmacKey;
@@ -72,7 +72,7 @@ export async function loadServerSecrets(deps: { kek: KeyEncryptionKey; meta: Met
   };
   try {
     const tokenKey = createHmacKey('sha256', sub(LABELS.serverTokenKey));
-    const auditKey = createHmacKey('sha256', sub(LABELS.serverAuditKey));
+    const auditKey = { v1: createHmacKey('sha256', sub(LABELS.serverAuditKey)), v2: createBlake2bMac(sub(LABELS.serverAuditLinkKey)) };
     const checkpointSigner = createEd25519Key(sub(LABELS.serverCheckpointKey));
     const recoveryKey = createHmacKey('sha256', sub(LABELS.serverRecoveryKey));
     const sessionKey = createHmacKey('sha256', sub(LABELS.serverSessionKey));
@@ -87,7 +87,7 @@ export async function loadServerSecrets(deps: { kek: KeyEncryptionKey; meta: Met
       sealTotpSeed: (seed, accountId, factorId) => sealEnvelope(totpKey, seed, totpAd(accountId, factorId)),
       openTotpSeed: (sealed, accountId, factorId) => openEnvelope(totpKey, sealed, totpAd(accountId, factorId)),
       release: () => {
-        for (const k of [tokenKey, auditKey, checkpointSigner, recoveryKey, sessionKey, preloginKey]) k.release();
+        for (const k of [tokenKey, auditKey.v1, auditKey.v2, checkpointSigner, recoveryKey, sessionKey, preloginKey]) k.release();
         totpKey.release();
       },
     };
