@@ -6,6 +6,14 @@ import { INSERT, ROWS_PER_STATEMENT } from './audit-recovery.js';
 // Runs as CommonJS in the worker (eval), so it needs no file of its own beside the compiled code.
 export const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// Background work: the thread that forwards requests should win a contended CPU, so this one runs
+// 10 nice levels below the process (Linux sets a thread's nice value by its thread id, which
+// /proc/thread-self names); where that cannot be done it runs as it is.
+try {
+  const os = require('node:os');
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isSafeInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + 10));
+} catch {}
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
 db.pragma('journal_mode = WAL');

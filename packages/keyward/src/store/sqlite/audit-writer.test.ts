@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,28 @@ test('rows reach the database by themselves within moments, and the journal is e
   assert.deepEqual(seqs(), [1, 2, 3]);
   await store.close();
   assert.deepEqual(journals(path), [], 'an empty journal is removed at close');
+});
+
+/** The nice value of each thread of this process, by thread id (Linux). */
+function niceByThread(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    out.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}
+
+test('the import thread runs 10 nice levels below the process, so the thread that forwards wins a contended CPU', { skip: !existsSync('/proc/thread-self') && 'no /proc/thread-self here' }, async () => {
+  const before = new Set(niceByThread().keys());
+  const { store, rows, seqs } = await setup();
+  await store.appendAudit(rows(1, 3));
+  await store.flushAudit();
+  assert.deepEqual(seqs(), [1, 2, 3]);
+  const main = niceByThread().get(String(process.pid)) ?? 0;
+  const started = [...niceByThread()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+  assert.ok(started.includes(Math.min(19, main + 10)), `threads started by the store: nice ${started.join(', ')}; the process: ${String(main)}`);
+  await store.close();
 });
 
 test('while another connection holds the write lock, appends return at once and are read back; they go in, in order, once it is free', async () => {

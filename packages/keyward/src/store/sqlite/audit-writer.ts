@@ -12,7 +12,8 @@
 // thread and never under a growing WAL. It waits for another writer's lock as long as a
 // transaction would; the gateway's thread never does.
 // The worker sees only audit rows: records carry no secrets, and the MAC chain is computed on the
-// main thread, where the key lives.
+// main thread, where the key lives. It runs 10 nice levels below the process (Linux): its work is
+// never on a request's path, so the thread that forwards should win a contended CPU.
 // A connection of the main thread answers Store.tokenGeneration (the gateway reads it on every
 // request; it is read again only when wal-index.ts says the database may have changed) and the
 // order checks.
