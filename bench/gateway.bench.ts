@@ -232,7 +232,7 @@ function auditRecordCosts(): Row[] {
   const body = canonicalRecord(record);
   let link: Uint8Array = Buffer.alloc(32);
   const serialise = nsPerOp(() => canonicalRecord(record));
-  const blake = nsPerOp(() => { link = linkOf(key, link, 'account', 1, body); });
+  const blake = nsPerOp(() => { link = linkOf(key.v2, link, 'account', 1, body); });
   const hmac = nsPerOp(() => { link = linkOfV1(key.v1, link, 'account', 1, body); });
   key.v1.release();
   key.v2.release();

@@ -11,12 +11,14 @@
 // surviving a crash of the gateway at once; a power failure can lose the last milliseconds, which
 // `keyward audit verify` then reports against its checkpoints.
 import type { AuditRepo, AuditRow, Store } from '../store/index.js';
-import { GENESIS_LINK, linkOf, type ChainKey } from './chain.js';
+import type { MacKey } from '../crypto/index.js';
+import { GENESIS_LINK, linkOf } from './chain.js';
 import { canonicalRecord, type AuditRecord, type OutcomeEntry } from './record.js';
 
 export interface AuditLogDeps {
   readonly store: Pick<Store, 'appendAudit'> & { readonly audit: Pick<AuditRepo, 'head'> };
-  readonly key: ChainKey;
+  /** The chain's current MAC (chain.ts): a writer never needs the older one. */
+  readonly key: MacKey;
   /** Called after each committed batch with the new head, e.g. to write checkpoints. */
   readonly onCommit?: (accountId: string, head: { seq: number; link: Buffer }) => void;
   /** Largest batch per transaction. */

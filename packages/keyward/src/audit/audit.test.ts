@@ -29,7 +29,7 @@ async function setup(n: number): Promise<{ store: Store; path: string; dir: stri
   const signer = createEd25519Key(SecureBuffer.random(32));
   const checkpoints = join(dir, 'checkpoints.jsonl');
   const log = createAuditLog({
-    store, key,
+    store, key: key.v2,
     onCommit: (accountId, head) => appendCheckpoint(checkpoints, { accountId, seq: head.seq, link: head.link.toString('hex'), at: 5 }, signer),
   });
   const seqs = await Promise.all(Array.from({ length: n }, (_, i) => log.append(ACCOUNT, decision(i + 1))));
@@ -119,7 +119,7 @@ test('an append that cannot be written rejects, so the gateway refuses the reque
   const { store } = await setup(1);
   const log = createAuditLog({
     store: { audit: store.audit, appendAudit: () => Promise.reject(new Error('disk full')) },
-    key: chainKey(),
+    key: chainKey().v2,
   });
   await assert.rejects(log.append(ACCOUNT, decision(1)), /disk full/);
   await store.close();
@@ -130,7 +130,7 @@ test('outcomes are gathered into one linked record per account and write, in the
   const appended: { accountId: string; body: string }[] = [];
   const log = createAuditLog({
     store: { audit: store.audit, appendAudit: async (rows) => { for (const r of rows) appended.push({ accountId: r.accountId, body: r.body }); await store.appendAudit(rows); } },
-    key,
+    key: key.v2,
   });
   const outcome = (decisionSeq: number): OutcomeEntry => ({ at: 2000 + decisionSeq, decision: decisionSeq, status: 200, latencyMs: decisionSeq / 10, error: null });
   for (let i = 1; i <= 300; i++) log.appendLater(ACCOUNT, outcome(i));

@@ -39,7 +39,7 @@ const CASES: [Uint8Array, string, number, string][] = [
 test('link = keyed BLAKE2b-256(key, previous ‖ u16 account length ‖ account ‖ u64 seq ‖ body)', () => {
   const key = chainKey();
   for (const [prev, account, seq, body] of CASES) {
-    assert.deepEqual(linkOf(key, prev, account, seq, body), Buffer.from(blake2b(layout(prev, account, seq, body), { key: V2_KEY, dkLen: 32 })), `${account} ${String(seq)}`);
+    assert.deepEqual(linkOf(key.v2, prev, account, seq, body), Buffer.from(blake2b(layout(prev, account, seq, body), { key: V2_KEY, dkLen: 32 })), `${account} ${String(seq)}`);
   }
   release(key);
 });
@@ -50,7 +50,7 @@ test('links written before 2026-11: HMAC-SHA256 over the same layout', () => {
     const expected = createHmac('sha256', V1_KEY).update(layout(prev, account, seq, body)).digest();
     assert.deepEqual(linkOfV1(key.v1, prev, account, seq, body), expected, `${account} ${String(seq)}`);
     assert.equal(linkVersion(key, prev, account, seq, body, expected), 1);
-    assert.equal(linkVersion(key, prev, account, seq, body, linkOf(key, prev, account, seq, body)), 2);
+    assert.equal(linkVersion(key, prev, account, seq, body, linkOf(key.v2, prev, account, seq, body)), 2);
     assert.equal(linkVersion(key, prev, account, seq, `${body}x`, expected), null);
   }
   release(key);
@@ -58,7 +58,7 @@ test('links written before 2026-11: HMAC-SHA256 over the same layout', () => {
 
 test('a sequence number that is not a whole number is refused', () => {
   const key = chainKey();
-  for (const seq of [1.5, -1, Number.NaN, 2 ** 64]) assert.throws(() => linkOf(key, GENESIS_LINK, 'a', seq, ''), RangeError);
+  for (const seq of [1.5, -1, Number.NaN, 2 ** 64]) assert.throws(() => linkOf(key.v2, GENESIS_LINK, 'a', seq, ''), RangeError);
   release(key);
 });
 
@@ -68,7 +68,7 @@ function chain(key: ChainKey, versions: readonly (1 | 2)[]): AuditRow[] {
   let prev: Uint8Array = GENESIS_LINK;
   versions.forEach((v, i) => {
     const body = `{"kind":"decision","n":${String(i)}}`;
-    const link = v === 2 ? linkOf(key, prev, 'acct', i + 1, body) : linkOfV1(key.v1, prev, 'acct', i + 1, body);
+    const link = v === 2 ? linkOf(key.v2, prev, 'acct', i + 1, body) : linkOfV1(key.v1, prev, 'acct', i + 1, body);
     rows.push({ accountId: 'acct', seq: i + 1, at: i, body, link });
     prev = link;
   });

@@ -32,9 +32,9 @@ function message(previous: Uint8Array, accountId: string, seq: number, body: str
   return out;
 }
 
-/** The link of a record written now. */
-export function linkOf(key: ChainKey, previous: Uint8Array, accountId: string, seq: number, body: string): Buffer {
-  return key.v2.digest(message(previous, accountId, seq, body));
+/** The link of a record written now; `key` is ChainKey.v2, all a writer needs. */
+export function linkOf(key: MacKey, previous: Uint8Array, accountId: string, seq: number, body: string): Buffer {
+  return key.digest(message(previous, accountId, seq, body));
 }
 
 /** The link the older MAC gives (logs written before 2026-11). */

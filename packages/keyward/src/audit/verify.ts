@@ -30,10 +30,8 @@ export function verifyChain(key: ChainKey, accountId: string, rows: readonly Aud
   /** Set at an account's first BLAKE2b link: from there on, the older MAC no longer vouches (chain.ts). */
   let current = false;
   const version = (prev: Uint8Array, row: AuditRow): 1 | 2 | null => linkVersion(key, prev, accountId, row.seq, row.body, row.link);
-  const verifies = (prev: Uint8Array, row: AuditRow): boolean => {
-    const v = version(prev, row);
-    return v === 2 || (v === 1 && !current);
-  };
+  const accepted = (v: 1 | 2 | null): boolean => v === 2 || (v === 1 && !current);
+  const verifies = (prev: Uint8Array, row: AuditRow): boolean => accepted(version(prev, row));
   let prev: Uint8Array = GENESIS_LINK;
   let expected = 1;
   let brokenRun = 0;
@@ -45,7 +43,7 @@ export function verifyChain(key: ChainKey, accountId: string, rows: readonly Aud
       problems.push({ kind: 'inserted', seq: row.seq, detail: `record ${String(row.seq)} is out of order` });
     }
     const v = version(prev, row);
-    if (v === 2 || (v === 1 && !current)) {
+    if (accepted(v)) {
       brokenRun = 0;
       if (v === 2) current = true;
     } else if (row.seq > expected) {

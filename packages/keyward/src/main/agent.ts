@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { LABELS } from '@keyward/protocol/key-hierarchy';
 import { parsePolicy, isPolicyError } from '@keyward/protocol/policy';
 import type { Server } from 'node:http';
-import { createAuditLog, createCheckpointer, type ChainKey } from '../audit/index.js';
-import { SecureBuffer, createBlake2bMac, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey } from '../crypto/index.js';
+import { createAuditLog, createCheckpointer } from '../audit/index.js';
+import { SecureBuffer, createBlake2bMac, createEd25519Key, createHmacKey, releaseAll, type Ed25519Key, type HmacKey, type MacKey } from '../crypto/index.js';
 import { ADAPTERS, adapterFor } from '../exchanges/index.js';
 import {
   createForwarder, createGatewayServer, createMarketData, createPipeline, fetchVia, createUsageTracker, type SigningCredential,
@@ -64,7 +64,8 @@ export function policySubset(child: unknown, parent: unknown): { ok: true } | { 
 interface Unlocked {
   readonly credentials: Map<string, SigningCredential>;
   readonly tokenKey: HmacKey;
-  readonly auditKey: ChainKey;
+  /** The audit chain's MAC (the agent writes; `keyward audit verify` also holds the older one). */
+  readonly auditLinkKey: MacKey;
   readonly checkpointSigner: Ed25519Key;
 }
 
@@ -138,16 +139,15 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
         }
       }
       const tokenSeed = vault.deriveKey(LABELS.tokenKey);
-      const auditSeed = vault.deriveKey(LABELS.auditKey);
       const linkSeed = vault.deriveKey(LABELS.auditLinkKey);
       const checkpointSeed = vault.deriveKey(LABELS.auditCheckpointKey);
       state = {
         credentials,
         tokenKey: createHmacKey('sha256', tokenSeed),
-        auditKey: { v1: createHmacKey('sha256', auditSeed), v2: createBlake2bMac(linkSeed) },
+        auditLinkKey: createBlake2bMac(linkSeed),
         checkpointSigner: createEd25519Key(checkpointSeed),
       };
-      releaseAll(tokenSeed, auditSeed, linkSeed, checkpointSeed);
+      releaseAll(tokenSeed, linkSeed, checkpointSeed);
     } finally {
       vault.lock();
     }
@@ -161,8 +161,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
     if (state === null) return;
     for (const c of state.credentials.values()) c.key.release();
     state.tokenKey.release();
-    state.auditKey.v1.release();
-    state.auditKey.v2.release();
+    state.auditLinkKey.release();
     state.checkpointSigner.release();
     state = null;
     clearTimers();
@@ -218,10 +217,7 @@ export async function startAgent(options: AgentOptions, password: SecureBuffer):
   checkpointTimer.unref();
   const audit = createAuditLog({
     store: ctx.store,
-    key: {
-      v1: { hash: 'sha256', outputBytes: 32, digestInto: (m, o) => live().auditKey.v1.digestInto(m, o), digest: (m) => live().auditKey.v1.digest(m), release: () => undefined },
-      v2: { outputBytes: 32, digest: (m) => live().auditKey.v2.digest(m), release: () => undefined },
-    },
+    key: { outputBytes: 32, digest: (m) => live().auditLinkKey.digest(m), release: () => undefined },
     onCommit: (acct, head) => {
       sinceCheckpoint++;
       checkpointer.note(acct, head);

@@ -134,7 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Audit: one chain per account, MAC'd with the server's audit key; signed checkpoints in the data directory.
     const checkpoints = join(dataDir, 'audit-checkpoints.jsonl');
     const checkpointer = createCheckpointer({ file: checkpoints, flushAudit: () => store.flushAudit(), signer: () => secrets.checkpointSigner, now });
-    const audit = createAuditLog({ store, key: secrets.auditKey, onCommit: (accountId, head) => { checkpointer.note(accountId, head); } });
+    const audit = createAuditLog({ store, key: secrets.auditKey.v2, onCommit: (accountId, head) => { checkpointer.note(accountId, head); } });
     const checkpointTimer = setInterval(() => { void checkpointer.write(); }, 5000);
     checkpointTimer.unref();
     closers.push(async () => {

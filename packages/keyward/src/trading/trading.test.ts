@@ -83,7 +83,7 @@ async function world(): Promise<World> {
   }
 
   const tokenKey = createHmacKey('sha256', SecureBuffer.random(32));
-  const auditKey = { v1: createHmacKey('sha256', SecureBuffer.random(32)), v2: createBlake2bMac(SecureBuffer.random(32)) };
+  const auditKey = createBlake2bMac(SecureBuffer.random(32));
   const tokens = createTokenService({ tokens: store.tokens, hashKey: tokenKey, now, isSubset: subset });
   const audit = createAuditLog({ store, key: auditKey });
   const upstream = (id: string): string => `${sandbox.url}/${id}`;
@@ -138,8 +138,7 @@ async function world(): Promise<World> {
       await audit.drain().catch(() => undefined);
       for (const c of credentials.values()) c.key.release();
       tokenKey.release();
-      auditKey.v1.release();
-      auditKey.v2.release();
+      auditKey.release();
       await forwarder.close();
       await sandbox.close();
       await store.close();
