@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { SecureBuffer } from '../packages/keyward/src/crypto/index.js';
 import { issueToken, openLocal } from '../packages/keyward/src/main/index.js';
 import { nsPerOp, printTable, type Row } from './lib.js';
+import { hardeningFlags } from '../packages/keyward/src/cli/commands/agent.js';
 import { canonicalRecord, linkOf, linkOfV1, type DecisionRecord } from '../packages/keyward/dist/audit/index.js';
 import { createBlake2bMac, createHmacKey, SecureBuffer as BuiltSecureBuffer } from '../packages/keyward/dist/crypto/index.js';
 import { mkdtempSync } from 'node:fs';
@@ -173,8 +174,10 @@ export async function runGatewayBench(): Promise<Row[]> {
     const { sandboxUrl, home, key, token } = await prepareGatewayFixture(children);
     const sandbox = { url: sandboxUrl };
     const proxy = await spawnTarget(['proxy', sandbox.url]);
-    const gateway = await spawnTarget(['agent', home, sandbox.url]);
-    const gatewayNoAudit = await spawnTarget(['agent', home, sandbox.url, '--audit-off']);
+    // With the Node flags `keyward agent` re-launches itself with (no WebAssembly trap handler:
+    // its HTTP client's parser is then bounds-checked).
+    const gateway = await spawnTarget(['agent', home, sandbox.url], hardeningFlags());
+    const gatewayNoAudit = await spawnTarget(['agent', home, sandbox.url, '--audit-off'], hardeningFlags());
     children.push(proxy.child, gateway.child, gatewayNoAudit.child);
 
     const signed = (base: string): MakeRequest => signedRead(base, key);

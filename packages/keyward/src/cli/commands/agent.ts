@@ -39,6 +39,11 @@ function upstreamsOf(list: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Node flags of the process that holds the keys: SIGUSR1 cannot open an inspector, and WebAssembly
+ * (undici's HTTP parser, gateway/forward.ts) is bounds-checked instead of guarded by ~20 GB of
+ * reserved address space, so a core dump holds the process's memory, not that reservation.
+ */
 export function hardeningFlags(): string[] {
   const has = (f: string): boolean => process.allowedNodeEnvironmentFlags.has(f);
   return [
