@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExchangeRequest } from '../exchanges/index.js';
-import { createForwarder, readBody } from './forward.js';
+import { createForwarder, readBody, type Forwarder } from './forward.js';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer; socket: number }
 
@@ -28,12 +28,25 @@ async function upstream(answer: (seen: Seen, res: ServerResponse) => void): Prom
   return { server, base: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/binance/`, seen };
 }
 
+type Upstream = Awaited<ReturnType<typeof upstream>>;
+
+/** An upstream answering with `answer`, a forwarder, and both closed after `fn`. */
+async function withUpstream(answer: (seen: Seen, res: ServerResponse) => void, fn: (up: Upstream, f: Forwarder) => Promise<void>, options?: { timeoutMs: number }): Promise<void> {
+  const up = await upstream(answer);
+  const f = createForwarder(options);
+  try {
+    await fn(up, f);
+  } finally {
+    await f.close();
+    up.server.closeAllConnections();
+    up.server.close();
+  }
+}
+
 const request = (over: Partial<ExchangeRequest>): ExchangeRequest => ({ method: 'GET', path: '/api/v3/account', query: '', headers: {}, body: Buffer.alloc(0), ...over });
 
 test('the exchange receives the request under the base URL\'s path, without hop-by-hop headers', async () => {
-  const up = await upstream((_s, res) => res.end('{}'));
-  const f = createForwarder();
-  try {
+  await withUpstream((_s, res) => res.end('{}'), async (up, f) => {
     const r = await f.send(up.base, request({
       method: 'POST', path: '/api/v3/order', query: 'symbol=BTCUSDT&side=BUY', body: Buffer.from('a=1&b=2'),
       headers: {
@@ -53,32 +66,24 @@ test('the exchange receives the request under the base URL\'s path, without hop-
     assert.equal(s.headers['content-length'], '7', 'framed by its real length, not the client\'s claim');
     assert.equal(s.headers.host, new URL(up.base).host, 'the upstream\'s own host');
     for (const h of ['keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']) assert.equal(s.headers[h], undefined, h);
-  } finally {
-    await f.close();
-    up.server.close();
-  }
+  });
 });
 
 test('an empty POST is sent with content-length 0; a GET with no body has none', async () => {
-  const up = await upstream((_s, res) => res.end('{}'));
-  const f = createForwarder();
-  try {
+  await withUpstream((_s, res) => res.end('{}'), async (up, f) => {
     await readBody((await f.send(up.base, request({ method: 'DELETE', path: '/api/v3/order', query: 'orderId=1' }))).body);
     await readBody((await f.send(up.base, request({ method: 'POST', path: '/api/v3/userDataStream' }))).body);
     await readBody((await f.send(up.base, request({}))).body);
     assert.equal(up.seen[1]?.headers['content-length'], '0');
     assert.equal(up.seen[2]?.headers['content-length'], undefined);
     assert.equal(up.seen[2]?.headers['transfer-encoding'], undefined);
-  } finally {
-    await f.close();
-    up.server.close();
-  }
+  });
 });
 
 test('the answer comes back as the exchange sent it: status, headers but hop-by-hop ones, body byte for byte', async () => {
   const big = Buffer.alloc(300_000);
   for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
-  const up = await upstream((s, res) => {
+  const answer = (s: Seen, res: ServerResponse): void => {
     if (s.url.endsWith('/big')) {
       // Chunked (no length): streamed through, re-framed by whoever sends it on.
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -88,9 +93,8 @@ test('the answer comes back as the exchange sent it: status, headers but hop-by-
     }
     res.writeHead(429, { 'content-length': '40', 'content-type': 'application/json', 'x-mbx-used-weight-1m': '1201', 'retry-after': '3', 'set-cookie': ['a=1', 'b=2'], connection: 'keep-alive', 'keep-alive': 'timeout=5' });
     res.end('{"code":-1003,"msg":"Too many requests"}');
-  });
-  const f = createForwarder();
-  try {
+  };
+  await withUpstream(answer, async (up, f) => {
     const r = await f.send(up.base, request({}));
     assert.equal(r.status, 429);
     assert.equal(r.headers['x-mbx-used-weight-1m'], '1201');
@@ -104,48 +108,29 @@ test('the answer comes back as the exchange sent it: status, headers but hop-by-
     assert.equal(b.headers['transfer-encoding'], undefined);
     assert.equal(b.headers['content-length'], undefined);
     assert.ok((await readBody(b.body)).equals(big));
-  } finally {
-    await f.close();
-    up.server.close();
-  }
+  });
 });
 
 test('connections are kept alive between requests', async () => {
-  const up = await upstream((_s, res) => res.end('{}'));
-  const f = createForwarder();
-  try {
+  await withUpstream((_s, res) => res.end('{}'), async (up, f) => {
     for (let i = 0; i < 20; i++) await readBody((await f.send(up.base, request({}))).body);
     // The pool may open a second connection while the first finishes its answer; not one each.
     assert.ok(new Set(up.seen.map((s) => s.socket)).size <= 2, `connections: ${String(new Set(up.seen.map((s) => s.socket)).size)}`);
-  } finally {
-    await f.close();
-    up.server.close();
-  }
+  });
 });
 
 test('an upstream that cannot be reached, or does not answer in time, rejects', async () => {
-  const up = await upstream(() => { /* never answers */ });
   const closed = await upstream((_s, res) => res.end());
   const deadBase = closed.base;
   await new Promise((r) => closed.server.close(r));
-  const f = createForwarder({ timeoutMs: 200 });
-  try {
+  await withUpstream(() => { /* never answers */ }, async (up, f) => {
     await assert.rejects(f.send(deadBase, request({})));
     await assert.rejects(f.send(up.base, request({})));
-  } finally {
-    await f.close();
-    up.server.closeAllConnections();
-    up.server.close();
-  }
+  }, { timeoutMs: 200 });
 });
 
 test('a body past the limit is refused by readBody', async () => {
-  const up = await upstream((_s, res) => res.end(Buffer.alloc(5000)));
-  const f = createForwarder();
-  try {
+  await withUpstream((_s, res) => res.end(Buffer.alloc(5000)), async (up, f) => {
     await assert.rejects(readBody((await f.send(up.base, request({}))).body, 4096), RangeError);
-  } finally {
-    await f.close();
-    up.server.close();
-  }
+  });
 });
