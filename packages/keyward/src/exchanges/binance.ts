@@ -9,7 +9,7 @@ import type { Classification } from './classification.js';
 import { unknownRequest } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import {
-  decodePairs, isFormBody, parsePairs, serializePairs, setParam, withoutHeaders, withoutParam,
+  decodePairs, isFormBody, parsePairs, serializePairs, setParam, withAuthHeaders, withoutParam,
   type ExchangeRequest, type RawPair, type SignContext,
 } from './request.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
@@ -100,7 +100,7 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
     method: req.method,
     path: req.path,
     query: serializePairs(query),
-    headers: { ...withoutHeaders(req.headers, ['x-mbx-apikey']), 'x-mbx-apikey': key.apiKey },
+    headers: withAuthHeaders(req.headers, [], { 'x-mbx-apikey': key.apiKey }),
     body: body.length > 0 ? Buffer.from(serializePairs(body), 'latin1') : Buffer.alloc(0),
   };
 }

@@ -15,7 +15,7 @@ import type { ExchangeAdapter, Refusal, RenderedError } from './adapter.js';
 import { classifyWith, singleValued, type OrderFields, type Params, type RowParse } from './adapter-kit.js';
 import { unknownRequest, type Classification } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
-import { decodePairs, isFormBody, parsePairs, withoutHeaders, type ExchangeRequest, type SignContext } from './request.js';
+import { decodePairs, isFormBody, parsePairs, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 
 const HOST = 'www.bitstamp.net';
 const V2 = '/api/v2';
@@ -132,15 +132,14 @@ export function createBitstampAdapter(deps: BitstampDeps): ExchangeAdapter {
     const signature = key.hmac('sha256', Buffer.concat([Buffer.from(head, 'utf8'), req.body])).toString('hex');
     return {
       ...req,
-      headers: {
-        ...withoutHeaders(req.headers, AUTH_HEADERS),
+      headers: withAuthHeaders(req.headers, AUTH_HEADERS, {
         'x-auth': xAuth,
         'x-auth-nonce': nonce,
         'x-auth-timestamp': timestamp,
         'x-auth-version': 'v2',
         ...(contentType === '' ? {} : { 'content-type': contentType }),
         'x-auth-signature': signature,
-      },
+      }),
     };
   }
 

@@ -12,7 +12,7 @@ import type { Classification, OrderDetails } from './classification.js';
 import { notionalOf, unknownRequest } from './classification.js';
 import { matchEndpoint, valueExitOf, type EndpointRow, type ValueExitRule } from './endpoint-table.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
-import { decodePairs, headerValue, parsePairs, withoutHeaders, type ExchangeRequest, type SignContext } from './request.js';
+import { decodePairs, headerValue, parsePairs, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 import { parseStrictJson } from './strict-json.js';
 
 const DEFAULT_RECV_WINDOW = '5000';
@@ -224,13 +224,12 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
     method: req.method,
     path: req.path,
     query: req.query,
-    headers: {
-      ...withoutHeaders(req.headers, ['x-bapi-api-key', 'x-bapi-timestamp', 'x-bapi-recv-window', 'x-bapi-sign', 'x-bapi-sign-type']),
+    headers: withAuthHeaders(req.headers, ['x-bapi-sign-type'], {
       'x-bapi-api-key': key.apiKey,
       'x-bapi-timestamp': timestamp,
       'x-bapi-recv-window': recvWindow,
       'x-bapi-sign': signature,
-    },
+    }),
     body: req.body,
   };
 }

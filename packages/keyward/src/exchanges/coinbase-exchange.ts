@@ -11,9 +11,9 @@ import type { Classification } from './classification.js';
 import { unknownRequest } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import {
-  bodyOnly, bothSizes, passphraseHeader, queryOnly, queryParams, unsafePathReason, valueExitOfPath, withAuthHeaders,
+  bodyOnly, bothSizes, passphraseHeader, queryOnly, queryParams, unsafePathReason, valueExitOfPath,
 } from './okx-kucoin-coinbase-kit.js';
-import { urlOf, type ExchangeRequest, type SignContext } from './request.js';
+import { urlOf, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 
 const ORDER: RowParse = { order: { symbol: 'product_id', side: 'side', type: 'type', quantity: 'size', price: 'price', quoteQuantity: 'funds' } };
 const BY_PRODUCT: RowParse = { symbolParam: 'product_id' };

@@ -19,7 +19,7 @@ import { unknownRequest } from './classification.js';
 import { coinbaseOrder, namesProblem, readJsonBody, type JsonObject } from './coinbase-body.js';
 import { matchEndpoint, valueExitOf, type EndpointRow, type ValueExitRule } from './endpoint-table.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
-import { decodePairs, parsePairs, withoutHeaders, type ExchangeRequest, type SignContext } from './request.js';
+import { decodePairs, parsePairs, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 
 const HOST = 'api.coinbase.com';
 const JWT_LIFETIME_S = 120;
@@ -196,10 +196,9 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
     method: req.method,
     path: req.path,
     query: req.query,
-    headers: {
-      ...withoutHeaders(req.headers, ['authorization', 'cb-access-key', 'cb-access-sign', 'cb-access-timestamp', 'cb-access-passphrase']),
+    headers: withAuthHeaders(req.headers, ['cb-access-key', 'cb-access-sign', 'cb-access-timestamp', 'cb-access-passphrase'], {
       authorization: `Bearer ${signingInput}.${signature}`,
-    },
+    }),
     body: req.body,
   };
 }

@@ -13,7 +13,7 @@ import { classifyWith, jsonParams, singleValued, type Params, type RowParse } fr
 import { notionalOf, unknownRequest, type Classification } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
-import { decodeComponent, decodePairs, headerValue, parsePairs, withoutHeaders, type ExchangeRequest, type SignContext } from './request.js';
+import { decodeComponent, decodePairs, headerValue, parsePairs, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 import { parseStrictJson } from './strict-json.js';
 
 const V4 = '/api/v4';
@@ -110,7 +110,7 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
   const bodyHash = createHash('sha512').update(req.body).digest('hex');
   const payload = Buffer.from([req.method, req.path, query, bodyHash, timestamp].join('\n'), 'utf8');
   const signature = key.hmac('sha512', payload).toString('hex');
-  return { ...req, headers: { ...withoutHeaders(req.headers, AUTH_HEADERS), key: key.apiKey, timestamp, sign: signature } };
+  return { ...req, headers: withAuthHeaders(req.headers, AUTH_HEADERS, { key: key.apiKey, timestamp, sign: signature }) };
 }
 
 const stringList = (v: unknown): string[] | null => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : null);

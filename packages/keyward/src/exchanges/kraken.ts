@@ -14,7 +14,7 @@ import { matchEndpoint, valueExitOf, type EndpointRow, type ValueExitRule } from
 import { caseCollision, readJsonBody, scalarMembers, withMember } from './kraken-json.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
 import {
-  decodeComponent, decodePairs, headerValue, isFormBody, parsePairs, serializePairs, setParam, withoutHeaders,
+  decodeComponent, decodePairs, headerValue, isFormBody, parsePairs, serializePairs, setParam, withAuthHeaders,
   type ExchangeRequest, type SignContext,
 } from './request.js';
 
@@ -194,13 +194,12 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
     method: req.method,
     path: req.path,
     query: '',
-    headers: {
-      // The body's length changes with the nonce; the forwarder sets it.
-      ...withoutHeaders(req.headers, ['api-key', 'api-sign', 'content-type', 'content-length']),
+    // The body's length changes with the nonce; the forwarder sets it.
+    headers: withAuthHeaders(req.headers, ['content-length'], {
       'content-type': contentType,
       'api-key': key.apiKey,
       'api-sign': signature,
-    },
+    }),
     body,
   };
 }

@@ -12,10 +12,10 @@ import type { Classification } from './classification.js';
 import { unknownRequest } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import {
-  bodyOnly, bothSizes, queryOnly, unsafePathReason, valueExitOfPath, withAuthHeaders,
+  bodyOnly, bothSizes, queryOnly, unsafePathReason, valueExitOfPath,
 } from './okx-kucoin-coinbase-kit.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
-import { urlOf, type ExchangeRequest, type SignContext } from './request.js';
+import { urlOf, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 
 const ORDER: RowParse = { order: { symbol: 'symbol', side: 'side', type: 'type', quantity: 'size', price: 'price', quoteQuantity: 'funds' } };
 const BY_SYMBOL: RowParse = { symbolParam: 'symbol' };

@@ -5,7 +5,7 @@
 import type { KeyHandle } from '../vault/index.js';
 import type { Params } from './adapter-kit.js';
 import { valueExitOf } from './endpoint-table.js';
-import { decodePairs, headerValue, parsePairs, withoutHeaders, type ExchangeRequest } from './request.js';
+import { decodePairs, headerValue, parsePairs, type ExchangeRequest } from './request.js';
 import { parseStrictJson } from './strict-json.js';
 
 // Plain path segments only: a %-escape, an empty segment or a dot segment can make the exchange's
@@ -128,10 +128,6 @@ export function bothSizes(params: Params, base: string, quote: string): string |
   return params.has(base) && params.has(quote) ? `the order gives both "${base}" and "${quote}"` : null;
 }
 
-/** Headers without the client's authentication headers, plus the gateway's own. */
-export function withAuthHeaders(headers: Readonly<Record<string, string>>, drop: readonly string[], set: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...withoutHeaders(headers, [...drop, ...Object.keys(set)]), ...set };
-}
 
 /**
  * The passphrase as header text (OKX and Coinbase Exchange send it in clear). A header value is a

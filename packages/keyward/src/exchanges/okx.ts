@@ -12,10 +12,10 @@ import type { Classification } from './classification.js';
 import { unknownRequest } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import {
-  objectParams, passphraseHeader, queryOnly, strictJsonBody, unsafePathReason, valueExitOfPath, withAuthHeaders,
+  objectParams, passphraseHeader, queryOnly, strictJsonBody, unsafePathReason, valueExitOfPath,
 } from './okx-kucoin-coinbase-kit.js';
 import { exchangeRefused, jsonObject } from './permission-kit.js';
-import { urlOf, type ExchangeRequest, type SignContext } from './request.js';
+import { urlOf, withAuthHeaders, type ExchangeRequest, type SignContext } from './request.js';
 
 // Where the order's size goes once tgtCcy is read; client JSON keys cannot contain '#'.
 const BASE_SZ = '#baseSz';

@@ -16,7 +16,7 @@ import { classifyWith, jsonParams, singleValued, type Params, type RowParse } fr
 import type { Classification } from './classification.js';
 import type { EndpointRow, ValueExitRule } from './endpoint-table.js';
 import {
-  decodePairs, headerValue, parsePairs, serializePairs, withoutHeaders,
+  decodePairs, headerValue, parsePairs, serializePairs, withAuthHeaders,
   type ExchangeRequest, type RawPair, type SignContext,
 } from './request.js';
 
@@ -145,7 +145,7 @@ function sign(req: ExchangeRequest, key: KeyHandle, ctx: SignContext): ExchangeR
   const signature = key.hmac('sha256', poloniexStringToSign(unsigned, ts)).toString('base64');
   return {
     ...unsigned,
-    headers: { ...withoutHeaders(req.headers, AUTH_HEADERS), key: key.apiKey, signtimestamp: ts, signature },
+    headers: withAuthHeaders(req.headers, AUTH_HEADERS, { key: key.apiKey, signtimestamp: ts, signature }),
   };
 }
 

@@ -75,10 +75,19 @@ export function headerValue(req: ExchangeRequest, name: string): string | undefi
   return req.headers[name.toLowerCase()];
 }
 
-/** A copy of the headers without the named ones (case-insensitive). */
-export function withoutHeaders(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  const drop = new Set(names.map((n) => n.toLowerCase()));
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.has(k.toLowerCase())));
+/**
+ * How a signer swaps the client's authentication headers for its own: the client's headers
+ * without those named in `drop` or set in `set` (both lower-case; the client's names are compared
+ * in any case), then `set`. One loop and no intermediate objects: it runs on every signed request.
+ */
+export function withAuthHeaders(headers: Readonly<Record<string, string>>, drop: readonly string[], set: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (!drop.includes(lower) && !Object.hasOwn(set, lower)) out[name] = headers[name] as string;
+  }
+  for (const name in set) out[name] = set[name] as string;
+  return out;
 }
 
 export function isFormBody(req: ExchangeRequest): boolean {

@@ -71,10 +71,14 @@ export function createGatewayServer(pipeline: Pipeline): Server {
       if (size <= MAX_BODY_BYTES) chunks.push(c);
     });
     req.on('end', () => {
-      const meta = { method: req.method ?? 'GET', url: req.url ?? '/', headers: headersOf(req), sourceIp: req.socket.remoteAddress ?? '' };
+      const method = req.method ?? 'GET';
+      const url = req.url ?? '/';
+      const headers = headersOf(req);
+      const sourceIp = req.socket.remoteAddress ?? '';
+      // Object literals, not a spread: a spread copies property by property, on every request.
       const outcome = size > MAX_BODY_BYTES
-        ? pipeline.refuseEarly(meta, { kind: 'invalid', code: 'KW_GATEWAY_BODY_TOO_LARGE', message: `the body is over ${String(MAX_BODY_BYTES)} bytes` })
-        : pipeline.handle({ ...meta, body: chunks.length === 1 ? chunks[0] ?? Buffer.alloc(0) : Buffer.concat(chunks) });
+        ? pipeline.refuseEarly({ method, url, headers, sourceIp }, { kind: 'invalid', code: 'KW_GATEWAY_BODY_TOO_LARGE', message: `the body is over ${String(MAX_BODY_BYTES)} bytes` })
+        : pipeline.handle({ method, url, headers, sourceIp, body: chunks.length === 1 ? chunks[0] ?? Buffer.alloc(0) : Buffer.concat(chunks) });
       outcome.then((o) => send(res, o), () => {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"Keyward KW_INTERNAL_ERROR"}');
       });

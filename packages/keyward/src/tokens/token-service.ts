@@ -37,7 +37,7 @@ export interface IssueInput {
 }
 
 /** `chain`: the token, then each ancestor up to (not including) the root. */
-export type Verified = { ok: true; token: TokenRow; policy: unknown; chain: TokenRow[] } | { ok: false; code: 'KW_TOKEN_INVALID' | 'KW_TOKEN_REVOKED' | 'KW_TOKEN_EXPIRED' | 'KW_TOKEN_EXHAUSTED' };
+export type Verified = { ok: true; token: TokenRow; chain: TokenRow[] } | { ok: false; code: 'KW_TOKEN_INVALID' | 'KW_TOKEN_REVOKED' | 'KW_TOKEN_EXPIRED' | 'KW_TOKEN_EXHAUSTED' };
 
 export function parseStoredPolicy(row: TokenRow): unknown {
   return row.policy === ROOT_POLICY ? ROOT_POLICY : JSON.parse(row.policy) as unknown;
@@ -194,15 +194,9 @@ export function createTokenService(deps: TokenServiceDeps) {
         const left = options.consume === false ? row.usesLeft > 0 : await tokens.consumeUse(row.accessor);
         if (!left) return { ok: false, code: 'KW_TOKEN_EXHAUSTED' };
       }
-      // The policy is parsed only if the caller reads it (the gateway reads the chain's rows).
-      let policy: unknown;
-      return {
-        ok: true, token: row, chain: [...walk.chain],
-        get policy(): unknown {
-          policy ??= parseStoredPolicy(row);
-          return policy;
-        },
-      };
+      // The policy stays text here: the gateway parses each stored policy once and keeps it
+      // (parseStoredPolicy reads one).
+      return { ok: true, token: row, chain: [...walk.chain] };
     },
 
     /** Revokes a token and its whole subtree; returns how many tokens were newly revoked. */
