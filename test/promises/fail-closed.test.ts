@@ -28,6 +28,7 @@ const ATTEMPTS: { name: string; method: string; path: string; body?: string; hea
   { name: 'body and query disagree', method: 'POST', path: '/binance/api/v3/order?symbol=BTCUSDT', body: 'symbol=SHIBUSDT&side=BUY&type=LIMIT&quantity=1&price=1' },
   { name: 'duplicate with encoded name', method: 'POST', path: '/binance/api/v3/order', body: 'symbol=BTCUSDT&%73ymbol=SHIBUSDT&side=BUY&type=LIMIT&quantity=1&price=1' },
   { name: 'a JSON body Binance would not read', method: 'POST', path: '/binance/api/v3/order', body: '{"symbol":"BTCUSDT"}', headers: { 'content-type': 'application/json' } },
+  { name: 'a Connection header naming the content type (a proxy would drop it)', method: 'POST', path: '/binance/api/v3/order', body: 'symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=1', headers: { connection: 'content-type' } },
   { name: 'invalid %-escape', method: 'GET', path: '/binance/api/v3/account?x=%zz' },
   { name: 'backslash', method: 'GET', path: '/binance/api/v3\\account' },
   { name: 'oversized body', method: 'POST', path: '/binance/api/v3/order', body: `symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=1&pad=${'a'.repeat(70_000)}` },

@@ -7,9 +7,30 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export type Canonical = { ok: true; path: string; query: string } | { ok: false; reason: string };
 
+/**
+ * Headers that belong to one connection, not to the request: never passed on (RFC 9110 §7.6.1),
+ * and host, content-length and expect, which the forwarder sets for its own connection.
+ */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+
+/** The options a Connection header lists, lower-case (`keep-alive`, `close`, or header names). */
+export function connectionOptions(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const text = typeof value === 'string' ? value : value.join(',');
+  if (text === 'keep-alive' || text === 'close') return []; // what clients send: nothing named
+  return text.split(',').map((o) => o.trim().toLowerCase()).filter((o) => o !== '' && o !== 'close' && o !== 'keep-alive');
+}
+
 const VALID_ESCAPES = /%(?![0-9A-Fa-f]{2})/;
 
-export function canonicalise(rawUrl: string): Canonical {
+/**
+ * `connection` is the request's Connection header: one that names other headers is refused, since
+ * a proxy on the way would drop them and the exchange might read the request without them (a
+ * content type, say) while the gateway classified it with them.
+ */
+export function canonicalise(rawUrl: string, connection?: string): Canonical {
+  const named = connectionOptions(connection).find((o) => !HOP_BY_HOP.has(o));
+  if (named !== undefined) return { ok: false, reason: `the Connection header names ${JSON.stringify(named.slice(0, 40))}, which a proxy would drop` };
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = q < 0 ? '' : rawUrl.slice(q + 1);

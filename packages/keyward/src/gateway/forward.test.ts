@@ -91,7 +91,10 @@ test('the answer comes back as the exchange sent it: status, headers but hop-by-
       setTimeout(() => res.end(big.subarray(100_000)), 20);
       return;
     }
-    res.writeHead(429, { 'content-length': '40', 'content-type': 'application/json', 'x-mbx-used-weight-1m': '1201', 'retry-after': '3', 'set-cookie': ['a=1', 'b=2'], connection: 'keep-alive', 'keep-alive': 'timeout=5' });
+    res.writeHead(429, {
+      'content-length': '40', 'content-type': 'application/json', 'x-mbx-used-weight-1m': '1201', 'retry-after': '3', 'set-cookie': ['a=1', 'b=2'],
+      connection: 'keep-alive, x-this-hop', 'keep-alive': 'timeout=5', 'x-this-hop': 'named by Connection',
+    });
     res.end('{"code":-1003,"msg":"Too many requests"}');
   };
   await withUpstream(answer, async (up, f) => {
@@ -103,6 +106,7 @@ test('the answer comes back as the exchange sent it: status, headers but hop-by-
     assert.equal(r.headers['content-length'], '40', 'its length kept');
     assert.equal(r.headers.connection, undefined);
     assert.equal(r.headers['keep-alive'], undefined);
+    assert.equal(r.headers['x-this-hop'], undefined, 'a header the Connection header names is hop-by-hop');
     assert.equal((await readBody(r.body)).toString(), '{"code":-1003,"msg":"Too many requests"}');
     const b = await f.send(up.base, request({ path: '/big' }));
     assert.equal(b.headers['transfer-encoding'], undefined);

@@ -10,8 +10,8 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { ExchangeRequest } from '../exchanges/index.js';
+import { connectionOptions, HOP_BY_HOP } from './canonicalise.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -42,12 +42,17 @@ interface Upstream {
   readonly prefix: string;
 }
 
-/** The headers to pass on: every one but the hop-by-hop ones. */
-function endToEnd<V>(headers: Record<string, V | undefined>): Record<string, V> {
+/**
+ * The headers to pass on: every one but the hop-by-hop ones and those the Connection header names
+ * (the gateway refuses requests whose Connection header names other headers, canonicalise.ts; an
+ * exchange's answer may still name some).
+ */
+function endToEnd<V extends string | string[]>(headers: Record<string, V | undefined>): Record<string, V> {
+  const named = connectionOptions(headers.connection);
   const out: Record<string, V> = {};
   for (const k in headers) {
     const v = headers[k];
-    if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+    if (v !== undefined && !HOP_BY_HOP.has(k) && (named.length === 0 || !named.includes(k))) out[k] = v;
   }
   return out;
 }

@@ -158,7 +158,7 @@ export function createPipeline(deps: PipelineDeps) {
       return refusedWith(undefined, { kind: 'invalid', code: 'KW_GATEWAY_UNKNOWN_EXCHANGE', message: `no exchange "${exchange.slice(0, 30)}" here; use /<exchange>/<the exchange's own path>` });
     }
     const rest = slash < 0 ? '/' : incoming.url.slice(slash);
-    const canonical = canonicalise(rest);
+    const canonical = canonicalise(rest, incoming.headers.connection);
     const req: ExchangeRequest = {
       method: incoming.method.toUpperCase(),
       path: canonical.ok ? canonical.path : rest.split('?')[0] ?? '',
