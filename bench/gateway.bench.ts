@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const TARGET = fileURLToPath(new URL('./gateway-target.mjs', import.meta.url));
-const DURATION_MS = Number(process.env.KEYWARD_BENCH_MS ?? 4000);
+/** Per target and number of connections (profile-gateway.ts: its one load). */
+export const DURATION_MS = Number(process.env.KEYWARD_BENCH_MS ?? 4000);
 
 /** `nodeArgs` go to node itself, e.g. --cpu-prof for bench/profile-gateway.ts. */
 export async function spawnTarget(args: string[], nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {

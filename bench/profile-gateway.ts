@@ -9,7 +9,7 @@ import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, prepareGatewayFixture, signedRead, spawnTarget, tokenRead } from './gateway.bench.js';
+import { DURATION_MS, load, prepareGatewayFixture, signedRead, spawnTarget, tokenRead } from './gateway.bench.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const [which = 'agent', conns = '2'] = args;
@@ -124,7 +124,7 @@ try {
   await load(connections, make); // warm-up
   const before = { machine: machineBusyMs(), target: cpuMsOf(pid), threads: threadCpuMs(pid), main: userSystemMs(`/proc/${String(pid)}/task/${String(pid)}/stat`), sandbox: cpuMsOf(sandboxChild?.pid), self: process.cpuUsage() };
   const r = await load(connections, make);
-  const requests = r.rps * Number(process.env.KEYWARD_BENCH_MS ?? 4000) / 1000;
+  const requests = r.rps * DURATION_MS / 1000;
   const selfUsage = process.cpuUsage(before.self);
   const per = (ms: number): string => `${(1000 * ms / requests).toFixed(0)} µs`;
   console.log(`${which}, ${String(connections)} conn: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${String(r.errors)} errors`);
