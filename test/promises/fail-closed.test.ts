@@ -53,6 +53,17 @@ for (const attempt of ATTEMPTS) {
   });
 }
 
+test('an HTTP/2 upgrade offer (Java\'s HttpClient makes one) is answered in HTTP/1.1, and not passed on', async () => {
+  const before = clientRequests(upstream.requests).length;
+  const res = await rawRequest(a.url, 'GET', '/binance/api/v3/account', {
+    'x-mbx-apikey': t.token, connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAAQCAAAAAAIAAAAA', 'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
+  });
+  assert.equal(res.status, 200, res.body);
+  const got = clientRequests(upstream.requests).slice(before);
+  assert.equal(got.length, 1);
+  for (const h of ['upgrade', 'http2-settings', 'proxy-authorization']) assert.equal(got[0]?.headers[h], undefined, h);
+});
+
 test('a well-formed request does reach the exchange, signed with the real key, without the token', async () => {
   const before = upstream.requests.length;
   const res = await request(`${a.url}/binance/api/v3/account?recvWindow=5000&signature=clientsig`, { headers: { 'x-mbx-apikey': t.token } });

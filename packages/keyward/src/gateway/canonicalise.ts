@@ -8,10 +8,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export type Canonical = { ok: true; path: string; query: string } | { ok: false; reason: string };
 
 /**
- * Headers that belong to one connection, not to the request: never passed on (RFC 9110 §7.6.1),
- * and host, content-length and expect, which the forwarder sets for its own connection.
+ * Headers that belong to one connection, not to the request: never passed on (RFC 9110 §7.6.1;
+ * proxy credentials; an HTTP/2 upgrade offer, RFC 7540 §3.2.1, which Java's HttpClient makes on
+ * every plain-HTTP request and which is answered in HTTP/1.1), and host, content-length and expect,
+ * which the forwarder sets for its own connection.
  */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings',
+  'proxy-authorization', 'proxy-authenticate', 'host', 'content-length', 'expect',
+]);
 
 /** The options a Connection header lists, lower-case (`keep-alive`, `close`, or header names). */
 export function connectionOptions(value: string | readonly string[] | undefined): string[] {
