@@ -52,7 +52,8 @@ test('the exchange receives the request under the base URL\'s path, without hop-
       headers: {
         'x-mbx-apikey': 'AK', 'content-type': 'application/x-www-form-urlencoded', connection: 'keep-alive, x-secret-hop', 'keep-alive': 'timeout=5',
         'proxy-connection': 'keep-alive', te: 'trailers', trailer: 'x', 'transfer-encoding': 'chunked', upgrade: 'websocket', host: 'evil.example',
-        'content-length': '999', expect: '100-continue',
+        'content-length': '999', expect: '100-continue', 'x-secret-hop': 'named by Connection', 'proxy-authorization': 'Basic cDpz',
+        'http2-settings': 'AAMAAABk',
       },
     }));
     await readBody(r.body);
@@ -65,7 +66,9 @@ test('the exchange receives the request under the base URL\'s path, without hop-
     assert.equal(s.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.equal(s.headers['content-length'], '7', 'framed by its real length, not the client\'s claim');
     assert.equal(s.headers.host, new URL(up.base).host, 'the upstream\'s own host');
-    for (const h of ['keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']) assert.equal(s.headers[h], undefined, h);
+    for (const h of ['keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'x-secret-hop', 'proxy-authorization', 'http2-settings']) {
+      assert.equal(s.headers[h], undefined, h);
+    }
   });
 });
 

@@ -2,11 +2,11 @@
 // Hop-by-hop headers are dropped both ways (RFC 9110 §7.6.1).
 // undici rather than node:http's client: the same agent built both ways, measured side by side
 // against one sandbox (2 and 32 connections), spent 10-25 % less CPU on its thread per request
-// with undici and served 9-14 % more requests a second. undici parses HTTP with llhttp compiled to WebAssembly, for whose
-// memory V8 reserves about 20 GB of guarded address space, which a core dump then holds (22 GB
-// measured); `keyward agent` runs with --disable-wasm-trap-handler (cli/commands/agent.ts
-// hardeningFlags), which makes V8 bounds-check instead, and its core dumps stay the size of its
-// memory (1.1 GB; test/promises/no-plaintext-agent.test.ts dumps it).
+// with undici and served 9-14 % more requests a second. undici parses HTTP with llhttp compiled to
+// WebAssembly, for whose memory V8 reserves about 20 GB of guarded address space, which a core
+// dump then holds (22 GB measured); `keyward agent` runs with --disable-wasm-trap-handler
+// (cli/commands/agent.ts hardeningFlags), which makes V8 bounds-check instead, and its core dumps
+// stay the size of its memory (1.1 GB; test/promises/no-plaintext-agent.test.ts dumps it).
 import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { ExchangeRequest } from '../exchanges/index.js';
