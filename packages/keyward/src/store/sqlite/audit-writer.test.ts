@@ -55,6 +55,25 @@ test('batches of any size go in whole, links intact; a batch with one row out of
   assert.deepEqual(seqs(), range(1, 203), 'close moves what waits');
 });
 
+test('every field reaches the database as written: accounts interleaved, bodies of any length and script, times with fractions', async () => {
+  const { path, store } = await setup();
+  // The rows cross to the import thread as flat arrays (audit-import-worker.ts, packRows): each
+  // row's slice of them must be its own, whatever comes before it.
+  const accounts = ['acct', 'ünïcode-account', 'a'];
+  const bodies = ['{}', '{"note":"€ and 𝄞 (a surrogate pair), 中文"}', JSON.stringify({ n: 'x'.repeat(1000) }), '{"q":"\\"\\\\"}'];
+  const sent: AuditRow[] = Array.from({ length: 150 }, (_, i) => ({
+    accountId: accounts[i % 3] ?? '', seq: Math.floor(i / 3) + 1, at: 1_700_000_000_000 + i + (i % 2) / 4,
+    body: bodies[i % 4] ?? '', link: Buffer.alloc(32, i),
+  }));
+  await store.appendAudit(sent);
+  await store.flushAudit();
+  await store.close();
+  const raw = new BetterSqlite3(path, { readonly: true });
+  const stored = raw.prepare('SELECT account_id AS accountId, seq, at, body, link FROM audit_record ORDER BY rowid').all() as AuditRow[];
+  raw.close();
+  assert.deepEqual(stored.map((r) => ({ ...r, link: Buffer.from(r.link) })), sent);
+});
+
 test('rows reach the database by themselves within moments, and the journal is emptied', async () => {
   const { path, store, rows, seqs } = await setup();
   await store.appendAudit(rows(1, 3));

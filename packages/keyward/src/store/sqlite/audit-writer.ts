@@ -24,7 +24,7 @@ import { KeywardError } from '@keyward/protocol/errors';
 import type { AuditRow } from '../store.js';
 import { watchWalIndex } from './wal-index.js';
 import { disownJournal, openJournal, otherWriter, removeJournal, type AuditJournal } from './audit-journal.js';
-import { WORKER_SOURCE } from './audit-import-worker.js';
+import { packRows, WORKER_SOURCE } from './audit-import-worker.js';
 import { openConnection, type AuditConnection } from './audit-recovery.js';
 
 export { recoverJournals } from './audit-recovery.js';
@@ -141,7 +141,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     // idle worker never holds a process open; rows a process leaves behind are recovered at the
     // next open).
     worker.ref();
-    worker.postMessage({ id: batch.id, rows: batch.rows, checkpoint });
+    const rows = packRows(batch.rows);
+    // Its arrays are new: moved, not copied (a retry packs the batch again).
+    worker.postMessage({ id: batch.id, rows, checkpoint }, [rows.accountOf.buffer, rows.seqs.buffer, rows.ats.buffer, rows.bodyEnds.buffer, rows.links.buffer, rows.linkEnds.buffer]);
   };
 
   /** Hands the journal's rows to the worker, unless it has a batch already; the spare takes the appends. */
