@@ -25,39 +25,34 @@ export interface PackedRows {
   readonly linkEnds: Uint32Array<ArrayBuffer>;
 }
 
-export function packRows(rows: readonly AuditRow[]): PackedRows {
+/** The batch packed, and the buffers to move to the worker rather than copy (all new). */
+export function packRows(rows: readonly AuditRow[]): { readonly packed: PackedRows; readonly transfer: ArrayBuffer[] } {
   const n = rows.length;
   const accounts: string[] = [];
   const accountIndex = new Map<string, number>();
-  const packed = {
-    accounts, accountOf: new Uint32Array(n), seqs: new Float64Array(n), ats: new Float64Array(n),
-    bodies: '', bodyEnds: new Uint32Array(n), links: new Uint8Array(0), linkEnds: new Uint32Array(n),
-  };
-  const bodies: string[] = [];
+  const accountOf = new Uint32Array(n);
+  const seqs = new Float64Array(n);
+  const ats = new Float64Array(n);
+  const bodyEnds = new Uint32Array(n);
+  const linkEnds = new Uint32Array(n);
   let bodyEnd = 0;
   let linkEnd = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rows[i] as AuditRow;
+  rows.forEach((r, i) => {
     let a = accountIndex.get(r.accountId);
     if (a === undefined) {
       a = accounts.push(r.accountId) - 1;
       accountIndex.set(r.accountId, a);
     }
-    packed.accountOf[i] = a;
-    packed.seqs[i] = r.seq;
-    packed.ats[i] = r.at;
-    bodies.push(r.body);
-    packed.bodyEnds[i] = bodyEnd += r.body.length;
-    packed.linkEnds[i] = linkEnd += r.link.length;
-  }
-  packed.bodies = bodies.join('');
-  packed.links = new Uint8Array(linkEnd);
-  for (let i = 0, at = 0; i < n; i++) {
-    const link = (rows[i] as AuditRow).link;
-    packed.links.set(link, at);
-    at += link.length;
-  }
-  return packed;
+    accountOf[i] = a;
+    seqs[i] = r.seq;
+    ats[i] = r.at;
+    bodyEnds[i] = bodyEnd += r.body.length;
+    linkEnds[i] = linkEnd += r.link.length;
+  });
+  const links = new Uint8Array(linkEnd);
+  rows.forEach((r, i) => { links.set(r.link, (linkEnds[i] ?? 0) - r.link.length); });
+  const packed = { accounts, accountOf, seqs, ats, bodies: rows.map((r) => r.body).join(''), bodyEnds, links, linkEnds };
+  return { packed, transfer: [accountOf.buffer, seqs.buffer, ats.buffer, bodyEnds.buffer, links.buffer, linkEnds.buffer] };
 }
 
 // Runs as CommonJS in the worker (eval), so it needs no file of its own beside the compiled code.

@@ -141,9 +141,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     // idle worker never holds a process open; rows a process leaves behind are recovered at the
     // next open).
     worker.ref();
-    const rows = packRows(batch.rows);
-    // Its arrays are new: moved, not copied (a retry packs the batch again).
-    worker.postMessage({ id: batch.id, rows, checkpoint }, [rows.accountOf.buffer, rows.seqs.buffer, rows.ats.buffer, rows.bodyEnds.buffer, rows.links.buffer, rows.linkEnds.buffer]);
+    // Moved, not copied: a retry packs the batch again.
+    const { packed, transfer } = packRows(batch.rows);
+    worker.postMessage({ id: batch.id, rows: packed, checkpoint }, transfer);
   };
 
   /** Hands the journal's rows to the worker, unless it has a batch already; the spare takes the appends. */
